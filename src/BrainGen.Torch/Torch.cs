@@ -1,0 +1,107 @@
+using System.Runtime.InteropServices;
+using BrainGen.Torch.Interop;
+
+namespace BrainGen.Torch;
+
+/// <summary>Process-wide engine state: version, seeds, devices, threads, and the thread-local modes.</summary>
+public static class Torch
+{
+    /// <summary>The version of the libtorch the native shim is linked against.</summary>
+    public static string Version => Marshal.PtrToStringUTF8(NativeMethods.bg_torch_version()) ?? "unknown";
+
+    /// <summary>Seeds the default generators of every device, like <c>torch.manual_seed</c>.</summary>
+    public static void ManualSeed(ulong seed) => NativeMethods.Check(NativeMethods.bg_manual_seed(seed), "manual_seed");
+
+    public static int CudaDeviceCount => NativeMethods.Check(NativeMethods.bg_cuda_device_count(), "cuda.device_count");
+
+    public static bool IsCudaAvailable => CudaDeviceCount > 0;
+
+    public static void CudaSynchronize(int device = -1) => NativeMethods.Check(NativeMethods.bg_cuda_synchronize(device), "cuda.synchronize");
+
+    /// <summary>Intra-op threads libtorch uses on the CPU.</summary>
+    public static int NumThreads
+    {
+        get => NativeMethods.bg_get_num_threads();
+        set => NativeMethods.Check(NativeMethods.bg_set_num_threads(value), "set_num_threads");
+    }
+
+    /// <summary>Starts a scope that disposes the tensors created inside it (see <see cref="DisposeScope"/>).</summary>
+    public static DisposeScope NewDisposeScope() => new();
+
+    public static bool IsGradEnabled => NativeMethods.bg_grad_enabled() == 1;
+
+    /// <summary>Turns gradient recording off on this thread until disposed (<c>torch.no_grad()</c>).</summary>
+    public static IDisposable NoGrad() => new GradModeScope(false);
+
+    /// <summary>Turns gradient recording on on this thread until disposed (<c>torch.enable_grad()</c>).</summary>
+    public static IDisposable EnableGrad() => new GradModeScope(true);
+
+    /// <summary><c>torch.inference_mode()</c>: no autograd and no version counting, on this thread.</summary>
+    public static IDisposable InferenceMode() => new InferenceModeScope();
+
+    /// <summary><c>torch.autocast("cpu", dtype)</c>: eligible ops run in <paramref name="dtype"/> (bfloat16 by default).</summary>
+    public static IDisposable AutocastCpu(DType dtype = DType.BFloat16) => new AutocastScope(dtype);
+
+    /// <summary>Checks every generated operator the running libtorch has against its schema; returns the mismatches.</summary>
+    public static IReadOnlyList<string> CheckGeneratedSchemas()
+    {
+        var problems = new List<string>();
+        foreach (var field in typeof(Ops).GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static))
+        {
+            if (field.GetValue(null) is not OpHandle op) continue;
+            if (!op.IsAvailable)
+            {
+                problems.Add($"{op.QualifiedName}: missing");
+                continue;
+            }
+            try { _ = op.Handle; }
+            catch (TorchException e) { problems.Add(e.Message); }
+        }
+        return problems;
+    }
+
+    private sealed class GradModeScope : IDisposable
+    {
+        private readonly int _previous;
+        private bool _done;
+        public GradModeScope(bool enabled) => _previous = NativeMethods.bg_set_grad_enabled(enabled ? 1 : 0);
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            NativeMethods.bg_set_grad_enabled(_previous);
+        }
+    }
+
+    private sealed class InferenceModeScope : IDisposable
+    {
+        private IntPtr _guard = NativeMethods.Check(NativeMethods.bg_inference_mode_enter(), "inference_mode");
+        public void Dispose()
+        {
+            if (_guard == IntPtr.Zero) return;
+            NativeMethods.bg_inference_mode_exit(_guard);
+            _guard = IntPtr.Zero;
+        }
+    }
+
+    private sealed unsafe class AutocastScope : IDisposable
+    {
+        private readonly int _previousEnabled;
+        private readonly int _previousDType;
+        private bool _done;
+
+        public AutocastScope(DType dtype)
+        {
+            int enabled, previous;
+            NativeMethods.Check(NativeMethods.bg_autocast_cpu_enter((int)dtype, &enabled, &previous), "autocast");
+            (_previousEnabled, _previousDType) = (enabled, previous);
+        }
+
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            NativeMethods.Check(NativeMethods.bg_autocast_cpu_exit(_previousEnabled, _previousDType), "autocast");
+        }
+    }
+}
