@@ -324,6 +324,13 @@ bg_tensor bg_tensor_alias(bg_tensor t) {
   return guarded<bg_tensor>(nullptr, [&]() { return wrap(unwrap(t)); });
 }
 
+int32_t bg_tensor_set_data(bg_tensor t, bg_tensor data) {
+  return guarded<int32_t>(-1, [&]() {
+    unwrap(t).set_data(unwrap(data));
+    return 0;
+  });
+}
+
 void bg_tensor_free(bg_tensor t) {
   if (t == nullptr) return;
   delete static_cast<at::Tensor*>(t);

@@ -78,6 +78,9 @@ BG_EXPORT int32_t bg_tensor_to_host(bg_tensor t, void* dst, int64_t nbytes);
 // Pointer to a CPU contiguous tensor's first element (NULL with an error otherwise).
 BG_EXPORT void* bg_tensor_data_ptr(bg_tensor t);
 BG_EXPORT bg_tensor bg_tensor_alias(bg_tensor t);
+// Swaps the data (storage, dtype, device) under an existing tensor object, as `param.data = x`
+// does in PyTorch: every handle to t sees the new data, and autograd identity is kept.
+BG_EXPORT int32_t bg_tensor_set_data(bg_tensor t, bg_tensor data);
 BG_EXPORT void bg_tensor_free(bg_tensor t);
 BG_EXPORT int32_t bg_tensor_defined(bg_tensor t);
 BG_EXPORT int32_t bg_tensor_dim(bg_tensor t);

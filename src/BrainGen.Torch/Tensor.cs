@@ -128,6 +128,16 @@ public sealed partial class Tensor : IDisposable
     /// <summary>A second handle to the same tensor, with its own lifetime.</summary>
     public Tensor Alias() => new(NativeMethods.Check(NativeMethods.bg_tensor_alias(Handle), "alias"));
 
+    /// <summary>
+    /// Replaces this tensor's data (storage, dtype, device) in place, keeping the object: what
+    /// <c>param.data = x</c> does in PyTorch. Used to move module parameters between devices.
+    /// </summary>
+    public void SetData(Tensor data)
+    {
+        NativeMethods.Check(NativeMethods.bg_tensor_set_data(Handle, data.Handle), "set_data");
+        GC.KeepAlive(data);
+    }
+
     // ---- host exchange
 
     internal static DType DTypeOf<T>() where T : unmanaged

@@ -23,6 +23,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int bg_tensor_to_host(IntPtr t, void* dst, long nbytes);
     [LibraryImport(Lib)] internal static partial void* bg_tensor_data_ptr(IntPtr t);
     [LibraryImport(Lib)] internal static partial IntPtr bg_tensor_alias(IntPtr t);
+    [LibraryImport(Lib)] internal static partial int bg_tensor_set_data(IntPtr t, IntPtr data);
     [LibraryImport(Lib)] internal static partial void bg_tensor_free(IntPtr t);
     [LibraryImport(Lib)] internal static partial int bg_tensor_dim(IntPtr t);
     [LibraryImport(Lib)] internal static partial int bg_tensor_sizes(IntPtr t, long* output, int cap);
