@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+
+namespace BrainGen.Models.Schedulers;
+
+public enum SamplerKind { Ddim, Ddpm, RectifiedFlow }
+
+/// <summary>
+/// The noise process a model was trained with and the sampler to run it with, saved with the model
+/// (snake_case keys as MONAI's scheduler arguments). Training and sampling build their schedulers
+/// from it, so both see the same schedule.
+/// </summary>
+public sealed record SchedulerConfig
+{
+    [JsonPropertyName("num_train_timesteps")] public int NumTrainTimesteps { get; init; } = 1000;
+    [JsonPropertyName("schedule")] public BetaSchedule Schedule { get; init; } = BetaSchedule.ScaledLinearBeta;
+    [JsonPropertyName("beta_start")] public double BetaStart { get; init; } = 0.0015;
+    [JsonPropertyName("beta_end")] public double BetaEnd { get; init; } = 0.0205;
+    [JsonPropertyName("prediction_type")] public PredictionType PredictionType { get; init; } = PredictionType.Epsilon;
+    [JsonPropertyName("clip_sample")] public bool ClipSample { get; init; }
+
+    /// <summary>True for a rectified-flow model (velocity x₀ − ε); otherwise a discrete DDPM schedule.</summary>
+    [JsonPropertyName("rectified_flow")] public bool RectifiedFlow { get; init; }
+
+    /// <summary>The MONAI brain-LDM bundle's DDIM scheduler.</summary>
+    public static SchedulerConfig BrainLdm => new();
+
+    public NoiseSchedule NoiseSchedule() => Schedulers.NoiseSchedule.Create(Schedule, NumTrainTimesteps, BetaStart, BetaEnd);
+
+    /// <summary>A sampler for this model: DDIM (η) or DDPM for discrete models; rectified flow models only use Euler.</summary>
+    public IScheduler CreateSampler(SamplerKind kind, double eta = 0, long latentNumel = 32 * 32 * 32, int spatialDims = 3)
+    {
+        if (RectifiedFlow)
+        {
+            if (kind != SamplerKind.RectifiedFlow) throw new ArgumentException($"this model was trained with rectified flow: use --sampler rflow, not {kind}");
+            return new RectifiedFlowScheduler(NumTrainTimesteps, spatialDims: spatialDims) { ImageNumel = latentNumel };
+        }
+        return kind switch
+        {
+            SamplerKind.Ddim => new DDIMScheduler(NoiseSchedule(), PredictionType, ClipSample, eta: eta),
+            SamplerKind.Ddpm => new DDPMScheduler(NoiseSchedule(), PredictionType, clipSample: ClipSample),
+            _ => throw new ArgumentException("rectified-flow sampling needs a model trained with rectified flow"),
+        };
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using BrainGen.Imaging;
+using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Sampling;
+using BrainGen.Models.Schedulers;
+using BrainGen.Torch;
+
+namespace BrainGen.Pipelines.Generation;
+
+/// <summary>What to generate: how many subjects, their covariates, the sampler, and which shard of the cohort.</summary>
+public sealed record GenerationRequest
+{
+    public int Count { get; init; } = 1;
+    public ulong Seed { get; init; }
+    public SamplerKind Sampler { get; init; } = SamplerKind.Ddim;
+    public int Steps { get; init; } = 50;
+    public double Guidance { get; init; } = 1;
+    public double Eta { get; init; }
+
+    /// <summary>Raw covariate values by name (e.g. age: 72, sex: F); unnamed covariates are left unconditioned.</summary>
+    public IReadOnlyDictionary<string, string> Covariates { get; init; } = new Dictionary<string, string>();
+
+    public ShardPlan Shard { get; init; } = ShardPlan.Whole;
+    public bool Previews { get; init; } = true;
+    public SlabDecodeOptions? Slabs { get; init; }
+    public Device Device { get; init; } = Device.CPU;
+    public string Suffix { get; init; } = "T1w";
+}
+
+public sealed record GenerationProgress(long SubjectsDone, long SubjectsInShard, int Step, int Steps, string Subject);
+
+public sealed record GenerationSummary(int Generated, int Skipped, IReadOnlyList<string> Images, TimeSpan Elapsed);
+
+/// <summary>
+/// Generates a synthetic cohort into a BIDS derivative dataset, one subject at a time: noise from
+/// the subject's seed, guided sampling, decoding, then the NIfTI image, its sidecar and a preview,
+/// each written atomically. Subjects whose image and sidecar already exist are skipped, so a killed
+/// run (or shard) continues where it stopped; participants.tsv is rebuilt from every sidecar in the
+/// folder at the end, so shards writing into one folder end up with one table.
+/// </summary>
+public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string modelName, string outputRoot)
+{
+    public const string PipelineName = "BrainGen";
+
+    public GenerationSummary Run(GenerationRequest request, IProgress<GenerationProgress>? progress = null)
+    {
+        if (request.Count < 1) throw new ArgumentException($"--n must be at least 1 (got {request.Count})");
+        var row = model.Conditioning.NormalizeRow(request.Covariates);
+        var outOfRange = model.Conditioning.Covariates.Where((c, i) => row[i] != model.Conditioning.NullValue && !c.InTrainingRange(row[i])).ToList();
+        foreach (var c in outOfRange)
+            Console.Error.WriteLine($"braingen: warning: {c.Name}={request.Covariates.First(kv => string.Equals(kv.Key, c.Name, StringComparison.OrdinalIgnoreCase)).Value} is outside the training range {c.Min}..{c.Max}");
+
+        var writer = new BidsDerivativeWriter(outputRoot, PipelineName, typeof(SyntheticCohortGenerator).Assembly.GetName().Version?.ToString() ?? "0",
+            $"Synthetic brain MRI from the latent diffusion model '{modelName}'");
+        int width = Math.Max(5, request.Count.ToString(CultureInfo.InvariantCulture).Length);
+        var subjects = request.Shard.Subjects(request.Count).ToList();
+        var clock = Stopwatch.StartNew();
+        int generated = 0, skipped = 0;
+        var images = new List<string>();
+        foreach (long k in subjects)
+        {
+            string label = (k + 1).ToString("D" + width, CultureInfo.InvariantCulture);
+            if (IsDone(label, request.Suffix))
+            {
+                skipped++;
+                continue;
+            }
+            ulong seed = SubjectSeeds.For(request.Seed, k);
+            var volume = GenerateOne(request, row, seed, (step, steps) =>
+                progress?.Report(new GenerationProgress(generated + skipped, subjects.Count, step, steps, label)));
+            var parameters = new Dictionary<string, object?>
+            {
+                ["Model"] = modelName,
+                ["Sampler"] = request.Sampler.ToString().ToLowerInvariant(),
+                ["Steps"] = request.Steps,
+                ["GuidanceScale"] = request.Guidance,
+                ["Eta"] = request.Eta,
+                ["SubjectIndex"] = k,
+                ["RunSeed"] = request.Seed,
+                ["Covariates"] = model.Conditioning.Covariates.Select((c, i) => (c, i)).Where(p => row[p.i] != model.Conditioning.NullValue)
+                    .ToDictionary(p => p.c.Name, p => p.c.Denormalize(row[p.i])),
+            };
+            images.Add(writer.Add(new SyntheticImage { Subject = label, Suffix = request.Suffix, Volume = volume, Seed = (long)seed, Parameters = parameters }));
+            if (request.Previews)
+                Preview.WriteOrthogonal(volume, Path.Combine(outputRoot, "previews", $"sub-{label}_{request.Suffix}.png"));
+            generated++;
+            progress?.Report(new GenerationProgress(generated + skipped, subjects.Count, request.Steps, request.Steps, label));
+        }
+        RecordParticipants(writer);
+        writer.Complete();
+        File.WriteAllText(Path.Combine(outputRoot, ".bidsignore"), "previews/\n");
+        return new GenerationSummary(generated, skipped, images, clock.Elapsed);
+    }
+
+    /// <summary>One subject: noise from its seed (as torch.manual_seed(seed); torch.randn), sampling, decoding.</summary>
+    public Volume GenerateOne(GenerationRequest request, double[] covariateRow, ulong seed, Action<int, int>? stepProgress = null)
+    {
+        using var scope = Torch.Torch.NewDisposeScope();
+        using var generator = new Generator(seed);
+        var noise = Tensor.Randn(model.LatentShape, generator).To(request.Device);
+        var scheduler = model.Config.Scheduler.CreateSampler(request.Sampler, request.Eta, model.LatentShape.Skip(2).Aggregate(1L, (a, b) => a * b),
+            model.Config.Autoencoder.SpatialDims);
+        scheduler.SetTimesteps(request.Steps);
+        Tensor? rows = model.Conditioning.IsUnconditional
+            ? null
+            : Tensor.FromArray(covariateRow.Select(v => (float)v).ToArray(), [1, covariateRow.Length]).To(request.Device);
+        var latents = GuidedSampling.Sample(model.Denoiser(), scheduler, noise, rows, request.Guidance, model.Conditioning.NullValue,
+            generator, stepProgress);
+        return model.DecodeToVolume(latents, request.Slabs);
+    }
+
+    private bool IsDone(string label, string suffix)
+    {
+        var stem = Path.Combine(outputRoot, $"sub-{label}", "anat", $"sub-{label}_{suffix}");
+        return File.Exists(stem + ".nii.gz") && File.Exists(stem + ".json");
+    }
+
+    // Every sidecar in the folder (this run's, earlier runs', other shards') gives one participants.tsv row.
+    private void RecordParticipants(BidsDerivativeWriter writer)
+    {
+        foreach (var column in model.Conditioning.Covariates)
+            writer.DescribeColumn(column.Name, $"Requested {column.Name} (conditioning value)", column.Unit.Length > 0 ? column.Unit : null);
+        if (!Directory.Exists(outputRoot)) return;
+        foreach (var subjectDir in Directory.EnumerateDirectories(outputRoot, "sub-*"))
+        foreach (var sidecar in Directory.Exists(Path.Combine(subjectDir, "anat")) ? Directory.EnumerateFiles(Path.Combine(subjectDir, "anat"), "*.json") : [])
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(sidecar));
+            if (!doc.RootElement.TryGetProperty("GenerationParameters", out var p) || !p.TryGetProperty("Covariates", out var covariates)) continue;
+            var subject = Path.GetFileName(subjectDir)["sub-".Length..];
+            writer.SetParticipant(subject, covariates.EnumerateObject().ToDictionary(e => e.Name, e => (object?)e.Value.GetString()));
+        }
+    }
+}
