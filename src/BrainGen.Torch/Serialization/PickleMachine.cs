@@ -41,9 +41,9 @@ internal sealed partial class PickleMachine
     {
         while (true)
         {
+            _opPos = _pos;
             if (_pos >= _data.Length)
                 throw Fail("data", "ended before STOP (truncated?)");
-            _opPos = _pos;
             byte op = _data[_pos++];
             if (op == Op.Stop)
                 return Finish();
