@@ -198,6 +198,11 @@ internal sealed partial class PickleMachine
         {
             throw Fail(what, "failed: " + e.Message);
         }
+        catch (OverflowException)
+        {
+            // A safety net: callables check sizes with checked arithmetic.
+            throw Fail(what, "failed: a size or index overflows 64 bits");
+        }
     }
 
     internal InvalidDataException Fail(string what, string problem) =>

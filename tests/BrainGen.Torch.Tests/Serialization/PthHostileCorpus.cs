@@ -70,6 +70,7 @@ internal static class PthHostileCorpus
         { "bad persistent id", P().Str("storage").Op(0x85).Op('Q').Stop().ToArray(), "BINPERSID at byte 15 failed: persistent id must be ('storage', torch.<Type>Storage, key, location, numel), got a tuple of 1 items" },
         { "missing storage record", P().Tensor("FloatStorage", "7", 4, 0, [4], [1]).Stop().ToArray(), "storage record 'archive/data/7' is missing from the archive" },
         { "storage record too short", P().Tensor("FloatStorage", "0", 5, 0, [5], [1]).Stop().ToArray(), "storage '0' declares 5 Float32 elements (20 bytes) but its record holds 16 bytes" },
+        { "storage numel huge", P().Tensor("FloatStorage", "0", long.MaxValue, 0, [1], [1]).Stop().ToArray(), "declares 9223372036854775807 Float32 elements (36893488147419103228 bytes) but its record holds 16 bytes" },
         { "storage numel negative", P().Tensor("FloatStorage", "0", -1, 0, [1], [1]).Stop().ToArray(), "persistent id must be" },
         { "storage redeclared as another type", P().Mark().Tensor("FloatStorage", "0", 4, 0, [4], [1]).Tensor("IntStorage", "0", 4, 0, [4], [1]).Op('l').Stop().ToArray(), "storage '0' is declared as 4 Int32 elements here but as 4 Float32 elements before" },
         { "view past the storage", P().Tensor("FloatStorage", "0", 4, 1, [4], [1]).Stop().ToArray(), "reaches element 4 of storage '0', which holds 4" },
