@@ -66,7 +66,8 @@ internal static class NumpyScalars
             byte[] raw = Arg<byte[]>(args, 1, "numpy scalar bytes");
             if (raw.Length != dtype.ItemSize)
                 throw Reject($"numpy scalar of dtype '{dtype.Code}' has {raw.Length} bytes, expected {dtype.ItemSize}");
-            byte[] le = dtype.BigEndian ? raw.Reverse().ToArray() : raw;
+            byte[] le = (byte[])raw.Clone();
+            if (dtype.BigEndian) Array.Reverse(le);
             return dtype.Code switch
             {
                 "b1" => le[0] != 0,

@@ -41,9 +41,9 @@ internal sealed partial class PickleMachine
     {
         while (true)
         {
+            _opPos = _pos;
             if (_pos >= _data.Length)
                 throw Fail("data", "ended before STOP (truncated?)");
-            _opPos = _pos;
             byte op = _data[_pos++];
             if (op == Op.Stop)
                 return Finish();
@@ -197,6 +197,11 @@ internal sealed partial class PickleMachine
         catch (PickleRejection e)
         {
             throw Fail(what, "failed: " + e.Message);
+        }
+        catch (OverflowException)
+        {
+            // A safety net: callables check sizes with checked arithmetic.
+            throw Fail(what, "failed: a size or index overflows 64 bits");
         }
     }
 

@@ -153,7 +153,7 @@ internal sealed partial class PickleMachine
     {
         var bytes = Take(length);
         var value = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
     }
 
     /// <summary>A GLOBAL operand line: a short ASCII dotted name ended by '\n'.</summary>

@@ -33,25 +33,24 @@ internal sealed class PthArchive : IDisposable
         if (!stream.CanSeek || !stream.CanRead)
             throw new ArgumentException($"{file}: the stream must be readable and seekable", nameof(stream));
         CheckMagic(stream, file);
-        ZipArchive zip;
+        ZipArchive? zip = null;
         try
         {
+            // The central directory is parsed here and, lazily, by Entries: both can find damage.
             zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{file}: not a readable zip archive (truncated or damaged?): {e.Message}", e);
-        }
-        try
-        {
             var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
             foreach (var entry in zip.Entries)
                 entries.TryAdd(entry.FullName, entry);
             return new PthArchive(file, stream.Length, zip, entries, FindPrefix(entries.Keys, file));
         }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(file + ": ", StringComparison.Ordinal))
+        {
+            zip?.Dispose();
+            throw new InvalidDataException($"{file}: not a readable zip archive (truncated or damaged?): {e.Message}", e);
+        }
         catch
         {
-            zip.Dispose();
+            zip?.Dispose();
             throw;
         }
     }

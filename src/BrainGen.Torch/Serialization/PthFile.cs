@@ -25,7 +25,7 @@ public static class PthFile
         return Read(stream, path, options);
     }
 
-    /// <summary>Reads from a seekable stream; <paramref name="name"/> is used in error messages.</summary>
+    /// <summary>Reads from a seekable stream, which is left open; <paramref name="name"/> starts every error message.</summary>
     public static object? Read(Stream stream, string name, PthReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);

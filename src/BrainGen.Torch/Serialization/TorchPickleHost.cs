@@ -62,9 +62,9 @@ internal sealed class TorchPickleHost(PthArchive archive, PthReadOptions options
         }
         var entry = archive.FindStorage(key) ?? throw new PickleRejection($"storage record '{archive.Prefix}data/{key}' is missing from the archive");
         archive.CheckStored(entry);
-        long bytes = checked(numel * type.DType.ElementSize());
-        if (bytes > entry.Length)
-            throw new PickleRejection($"storage '{key}' declares {numel} {type.DType} elements ({bytes} bytes) but its record holds {entry.Length} bytes");
+        // Divide rather than multiply: a hostile numel must not overflow before it is compared.
+        if (numel > entry.Length / type.DType.ElementSize())
+            throw new PickleRejection($"storage '{key}' declares {numel} {type.DType} elements ({(decimal)numel * type.DType.ElementSize()} bytes) but its record holds {entry.Length} bytes");
         var storage = new TorchStorage(key, type.DType, numel, entry);
         _storages.Add(key, storage);
         return storage;

@@ -12,7 +12,7 @@ internal sealed class PickleBuilder
     public int Length => _bytes.Count;
 
     public PickleBuilder Op(params byte[] bytes) { _bytes.AddRange(bytes); return this; }
-    public PickleBuilder Op(char op) => Op((byte)op);
+    public PickleBuilder Op(char op, params byte[] operands) => Op((byte)op).Op(operands);
     public PickleBuilder Proto(byte version = 2) => Op(0x80, version);
     public PickleBuilder Mark() => Op('(');
     public PickleBuilder Stop() => Op('.');

@@ -116,6 +116,20 @@ public class SafeTensorsWriteTests
     }
 
     [Fact]
+    public void Saving_over_an_open_file_leaves_its_readers_undisturbed()
+    {
+        // Rename replaces the folder entry, not the bytes: a mapped reader keeps the old file.
+        using var temp = new TempFolder();
+        string path = temp.File("model.safetensors");
+        var old = Filled(DType.Float32, [1024], 1);
+        SafeTensors.Save(path, new Dictionary<string, HostTensor> { ["w"] = old });
+        using var reader = SafeTensorsFile.Open(path);
+        SafeTensors.Save(path, new Dictionary<string, HostTensor> { ["w"] = Filled(DType.Float32, [1024], 2) });
+        Assert.Equal(old.Data, reader.GetBytes("w").ToArray());
+        Assert.NotEqual(old.Data, SafeTensors.Load(path)["w"].Data);
+    }
+
+    [Fact]
     public void Failed_save_keeps_the_previous_file()
     {
         using var temp = new TempFolder();
