@@ -9,6 +9,7 @@ public static class Program
 {
     private static readonly Dictionary<string, Func<string[], int>> Suites = new()
     {
+        ["nifti"] = NiftiSuite.Run,
     };
 
     public static int Main(string[] args)

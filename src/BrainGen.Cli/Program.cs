@@ -10,6 +10,9 @@ public static class Program
     {
         var root = new RootCommand("braingen: controllable 3D brain MRI generation with latent diffusion");
         root.Subcommands.Add(DemoCommand.Build());
+        root.Subcommands.Add(InfoCommand.Build());
+        root.Subcommands.Add(ConvertCommand.Build());
+        root.Subcommands.Add(PreviewCommand.Build());
         return root;
     }
 
