@@ -13,8 +13,13 @@ public static class Program
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(ConvertCommand.Build());
         root.Subcommands.Add(PreviewCommand.Build());
+        root.Subcommands.Add(GenerateCommand.Build());
         return root;
     }
 
-    public static int Main(string[] args) => CliErrors.Run(() => BuildRoot().Parse(args).Invoke());
+    /// <summary>Runs a command line; bad input ends as one line on stderr and exit code 1 (see <see cref="CliErrors"/>).</summary>
+    public static int Run(string[] args) =>
+        CliErrors.Run(() => BuildRoot().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+
+    public static int Main(string[] args) => Run(args);
 }

@@ -13,29 +13,7 @@ public class ImagingCommandsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static readonly object ConsoleGate = new();
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        lock (ConsoleGate)
-        {
-            var (oldOut, oldErr) = (Console.Out, Console.Error);
-            using var stdout = new StringWriter();
-            using var stderr = new StringWriter();
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-            try
-            {
-                var code = Program.BuildRoot().Parse(args).Invoke();
-                return (code, stdout.ToString(), stderr.ToString());
-            }
-            finally
-            {
-                Console.SetOut(oldOut);
-                Console.SetError(oldErr);
-            }
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Info_json_reports_geometry_transforms_and_statistics()

@@ -21,8 +21,7 @@ internal static class ConvertCommand
         var normalize = new Option<string?>("--normalize") { Description = "minmax | percentile | zscore (zscore needs --mask)" };
         var dtype = new Option<string?>("--dtype") { Description = "output datatype (uint8, int16, float32, ...); default: float32" };
         var command = new Command("convert", "reorient, resample, crop/pad, normalize and change datatype") { input, output, reorient, spacing, labels, shape, mask, normalize, dtype };
-        // System.CommandLine's own handler would print a stack trace; CliErrors prints one line.
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse =>
         {
             var v = Nifti.Read(parse.GetValue(input)!.FullName);
             if (parse.GetValue(reorient) is { } codes) v = v.Reorient(codes);
@@ -59,7 +58,7 @@ internal static class ConvertCommand
             Nifti.Write(path, v, type);
             Console.WriteLine($"wrote {path}: {v.Shape[0]}x{v.Shape[1]}x{v.Shape[2]} {v.OrientationCodes} {string.Join("x", v.Spacing.Select(x => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))} mm {type.Name()}");
             return 0;
-        }));
+        });
         return command;
     }
 }

@@ -13,8 +13,7 @@ internal static class InfoCommand
         var file = new Argument<FileInfo>("file") { Description = "NIfTI image (.nii, .nii.gz, .hdr/.img)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
         var command = new Command("info", "show shape, datatype, voxel size, orientation, transforms and intensity statistics") { file, json };
-        // System.CommandLine's own handler would print a stack trace; CliErrors prints one line.
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!.FullName;
             // info must describe files training would refuse, so sheared sforms are shown, not rejected
@@ -73,7 +72,7 @@ internal static class InfoCommand
             if (h.Extensions.Count > 0) Console.WriteLine($"extensions    {string.Join(", ", h.Extensions.Select(e => $"code {e.Code} ({e.Data.Length} bytes)"))}");
             foreach (var w in h.Warnings) Console.WriteLine($"warning       {w}");
             return 0;
-        }));
+        });
         return command;
     }
 

@@ -16,8 +16,7 @@ internal static class PreviewCommand
         var size = new Option<int>("--size") { Description = "pixels along the longest extent of each panel", DefaultValueFactory = _ => 256 };
         var columns = new Option<int>("--columns") { Description = "montage tiles per row", DefaultValueFactory = _ => 2 };
         var command = new Command("preview", "write orthogonal slices (sagittal, coronal, axial) as a PNG") { files, output, point, voxel, radiological, size, columns };
-        // System.CommandLine's own handler would print a stack trace; CliErrors prints one line.
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse =>
         {
             var world = parse.GetValue(point);
             var index = parse.GetValue(voxel);
@@ -38,7 +37,7 @@ internal static class PreviewCommand
                 Preview.WriteMontage(inputs.Select(f => (f.Name, Nifti.Read(f.FullName))).ToList(), png, parse.GetValue(columns), options);
             Console.WriteLine($"wrote {png} ({options.Convention.ToString().ToLowerInvariant()} convention)");
             return 0;
-        }));
+        });
         return command;
     }
 }

@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.Globalization;
+using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Schedulers;
+using BrainGen.Pipelines.Generation;
+using BrainGen.Torch;
+using Spectre.Console;
+
+namespace BrainGen.Cli.Commands;
+
+/// <summary>
+/// `braingen generate`: a synthetic cohort from a BrainGen model folder or a MONAI brain-LDM
+/// bundle, written as a BIDS derivative dataset with previews; resumable and shardable.
+/// </summary>
+internal static class GenerateCommand
+{
+    // Named covariate flags and the covariate names models use for them (BrainGen's, then the MONAI bundle's).
+    private static readonly (string Flag, string[] Names)[] NamedCovariates =
+    [
+        ("--age", ["age"]),
+        ("--sex", ["sex", "gender"]),
+        ("--ventricle-volume", ["ventricle_volume_ml", "ventricle_volume", "ventricular_vol"]),
+        ("--brain-volume", ["brain_volume_ml", "brain_volume", "brain_vol"]),
+    ];
+
+    public static Command Build()
+    {
+        var model = new Option<DirectoryInfo?>("--model") { Description = "BrainGen model folder (model.json + weights)" };
+        var bundle = new Option<DirectoryInfo?>("--monai-bundle") { Description = "MONAI brain-LDM bundle folder (configs/inference.json, models/*.pth)" };
+        var named = NamedCovariates.Select(c => new Option<string?>(c.Flag) { Description = $"conditioning value ({string.Join(" / ", c.Names)})" }).ToArray();
+        var covariate = new Option<string[]>("--covariate") { Description = "any covariate as NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var count = new Option<int>("--n") { Description = "subjects to generate", DefaultValueFactory = _ => 1 };
+        var sampler = new Option<string>("--sampler") { Description = "ddim, ddpm or rflow", DefaultValueFactory = _ => "ddim" };
+        sampler.AcceptOnlyFromAmong("ddim", "ddpm", "rflow");
+        var steps = new Option<int?>("--steps") { Description = "sampling steps (default: 50, or the bundle's)" };
+        var guidance = new Option<double>("--guidance") { Description = "classifier-free guidance scale (1: conditional only, 0: unconditional)", DefaultValueFactory = _ => 1 };
+        var eta = new Option<double>("--eta") { Description = "DDIM noise (0: deterministic)", DefaultValueFactory = _ => 0 };
+        var seed = new Option<ulong>("--seed") { Description = "run seed: subject k uses torch.manual_seed(seed + k)", DefaultValueFactory = _ => 0 };
+        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "output BIDS derivative folder", Required = true };
+        var shard = new Option<string?>("--shard") { Description = "this process's share, INDEX/COUNT (default: from Slurm / Kubernetes, else all)" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var slabs = new Option<int>("--decode-slab") { Description = "decode in slabs of this many latent voxels along x to bound memory (0: whole volume)", DefaultValueFactory = _ => 0 };
+        var noPreview = new Option<bool>("--no-preview") { Description = "skip the PNG previews" };
+
+        var command = new Command("generate", "generate synthetic brains as a BIDS derivative dataset")
+        {
+            model, bundle, covariate, count, sampler, steps, guidance, eta, seed, output, shard, device, slabs, noPreview,
+        };
+        foreach (var option in named) command.Options.Add(option);
+
+        command.SetAction(parse =>
+        {
+            var modelDir = parse.GetValue(model);
+            var bundleDir = parse.GetValue(bundle);
+            if ((modelDir is null) == (bundleDir is null)) throw new ArgumentException("give exactly one of --model and --monai-bundle");
+            var targetDevice = Device.Parse(parse.GetValue(device)!);
+
+            IReadOnlyDictionary<string, double> defaults = new Dictionary<string, double>();
+            int defaultSteps = 50;
+            LatentDiffusionModel ldm;
+            string name;
+            if (bundleDir is not null)
+            {
+                var description = MonaiBundle.Read(bundleDir.FullName);
+                ldm = MonaiBundle.Load(bundleDir.FullName, description);
+                (defaults, defaultSteps, name) = (description.Defaults, description.Steps, description.Model.Name);
+            }
+            else
+            {
+                ldm = LatentDiffusionModel.Load(modelDir!.FullName);
+                name = ldm.Config.Name;
+            }
+            using var owned = ldm;
+            ldm.To(targetDevice);
+
+            var covariates = CollectCovariates(parse, named, parse.GetValue(covariate) ?? [], ldm);
+            // The bundle's own default conditioning applies to covariates the user did not give.
+            foreach (var (key, value) in defaults)
+                if (!covariates.ContainsKey(key)) covariates[key] = value.ToString("R", CultureInfo.InvariantCulture);
+
+            var request = new GenerationRequest
+            {
+                Count = parse.GetValue(count),
+                Seed = parse.GetValue(seed),
+                Sampler = parse.GetValue(sampler) switch { "ddpm" => SamplerKind.Ddpm, "rflow" => SamplerKind.RectifiedFlow, _ => SamplerKind.Ddim },
+                Steps = parse.GetValue(steps) ?? defaultSteps,
+                Guidance = parse.GetValue(guidance),
+                Eta = parse.GetValue(eta),
+                Covariates = covariates,
+                Shard = ShardPlan.Resolve(parse.GetValue(shard)),
+                Previews = !parse.GetValue(noPreview),
+                Slabs = parse.GetValue(slabs) is > 0 and var slab ? new SlabDecodeOptions(0, slab) : null,
+                Device = targetDevice,
+            };
+            var generator = new SyntheticCohortGenerator(ldm, name, parse.GetValue(output)!.FullName);
+            // A console per run, on whatever Console.Out is now (AnsiConsole's static one keeps the first writer it saw).
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            var summary = RunWithProgress(console, generator, request);
+            console.MarkupLine($"[green]{summary.Generated}[/] generated, {summary.Skipped} already done (shard {request.Shard}) in {summary.Elapsed.TotalSeconds:F1} s -> {Markup.Escape(parse.GetValue(output)!.FullName)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Dictionary<string, string> CollectCovariates(ParseResult parse, Option<string?>[] named, string[] pairs, LatentDiffusionModel ldm)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var available = ldm.Conditioning.Covariates.Select(c => c.Name).ToList();
+        for (int i = 0; i < named.Length; i++)
+        {
+            if (parse.GetValue(named[i]) is not { } value) continue;
+            var match = NamedCovariates[i].Names.FirstOrDefault(n => available.Contains(n, StringComparer.OrdinalIgnoreCase))
+                ?? throw new ArgumentException($"{NamedCovariates[i].Flag}: the model has no such covariate (it has: {(available.Count == 0 ? "none" : string.Join(", ", available))})");
+            result[match] = value;
+        }
+        foreach (var pair in pairs)
+        {
+            int eq = pair.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"--covariate '{pair}': expected NAME=VALUE");
+            result[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
+        return result;
+    }
+
+    private static GenerationSummary RunWithProgress(IAnsiConsole console, SyntheticCohortGenerator generator, GenerationRequest request)
+    {
+        GenerationSummary? summary = null;
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var total = context.AddTask("subjects", maxValue: Math.Max(1, request.Shard.Subjects(request.Count).Count()));
+                var steps = context.AddTask("steps", maxValue: request.Steps);
+                summary = generator.Run(request, new Progress(p =>
+                {
+                    total.Value = p.SubjectsDone;
+                    steps.Description = $"sub-{p.Subject} steps";
+                    steps.Value = p.Step;
+                }));
+                total.Value = total.MaxValue;
+            });
+        return summary!;
+    }
+
+    /// <summary>Reports synchronously on the generating thread (System.Progress would post to the thread pool).</summary>
+    private sealed class Progress(Action<GenerationProgress> report) : IProgress<GenerationProgress>
+    {
+        public void Report(GenerationProgress value) => report(value);
+    }
+}
