@@ -21,6 +21,8 @@ public class DiffusionUNetLayoutTests
 
     public static TheoryData<string> Configs => new()
     {
+        // the bundle's structure at 1/32 of its width
+        (DiffusionUNetConfig.BrainLdm with { NumChannels = [8, 16, 24], NormNumGroups = 8, NumHeadChannels = [0, 16, 24] }).ToJson(),
         """{"spatial_dims": 2, "num_channels": [8, 16, 16], "attention_levels": [false, true, true], "norm_num_groups": 4, "num_head_channels": [0, 8, 16], "with_conditioning": true, "cross_attention_dim": 5, "resblock_updown": true, "num_res_blocks": [1, 2, 3], "transformer_num_layers": 2, "num_class_embeds": 3}""",
         """{"spatial_dims": 3, "in_channels": 4, "out_channels": 2, "num_channels": [8, 8], "attention_levels": [true, false], "norm_num_groups": 8, "num_head_channels": 4, "num_res_blocks": 1}""",
         """{"spatial_dims": 2, "num_channels": [8, 16, 24, 24], "attention_levels": [false, false, true, true], "norm_num_groups": 8, "num_head_channels": 8, "num_res_blocks": [2, 0, 1, 2]}""",
