@@ -21,7 +21,8 @@ public enum DiffusionUNetNaming
 /// <item>transformer attention output: <c>…transformer_blocks.N.attn{1,2}.out_proj.*</c> → <c>…attn{1,2}.to_out.0.*</c>;</item>
 /// <item>plain attention blocks: <c>X.attn.to_{q,k,v}.*</c> → <c>X.to_{q,k,v}.*</c>; <c>X.attn.out_proj.*</c> → <c>X.proj_attn.*</c>
 /// (MC <c>include_fc=False</c> has none: an identity proj_attn is supplied);</item>
-/// <item>combined projections (MC <c>use_combined_linear=True</c>): <c>X.attn.qkv.*</c> split in thirds into to_q, to_k, to_v;</item>
+/// <item>combined projections (MC <c>use_combined_linear=True</c>): <c>X.attn.qkv.*</c> and <c>…attn1.qkv.weight</c> split in
+/// row thirds into to_q, to_k, to_v;</item>
 /// <item>conv upsamplers: <c>up_blocks.N.upsampler.postconv.conv.*</c> → <c>up_blocks.N.upsampler.conv.conv.*</c>.</item>
 /// </list>
 /// Everything else is named alike. A plain attention's <c>out_proj</c> that is not the identity is live in MC; GM
@@ -42,7 +43,8 @@ public static class DiffusionUNetKeyMapping
         R(@"^(up_blocks\.\d+\.upsampler)\.postconv\.conv\.(weight|bias)$", "$1.conv.conv.$2", "conv upsampler"),
     ];
 
-    private static readonly Regex CombinedQkv = new(@"^(.+)\.attn\.qkv\.(weight|bias)$", RegexOptions.Compiled);
+    // Plain attention X.attn.qkv.* -> X.to_{q,k,v}.*; transformer self-attention X.attn1.qkv.weight -> X.attn1.to_{q,k,v}.weight.
+    private static readonly Regex CombinedQkv = new(@"^(.+?)(\.attn|\.attn1)\.qkv\.(weight|bias)$", RegexOptions.Compiled);
 
     /// <summary>MC when any key has a name only MC uses; GM otherwise.</summary>
     public static DiffusionUNetNaming Detect(IEnumerable<string> keys) =>
@@ -58,8 +60,10 @@ public static class DiffusionUNetKeyMapping
         {
             if (CombinedQkv.Match(key) is { Success: true } qkv)
             {
-                var thirds = SplitRows(value, 3, $"{source}: {key}");
-                for (int i = 0; i < 3; i++) result[$"{qkv.Groups[1].Value}.{"qkv"[i] switch { 'q' => "to_q", 'k' => "to_k", _ => "to_v" }}.{qkv.Groups[2].Value}"] = thirds[i];
+                var thirds = SplitRows(value, 3, $"{source}: {key}");  // rows are [q; k; v] (MC's "(qkv l d)" layout)
+                string module = qkv.Groups[2].Value == ".attn1" ? qkv.Groups[1].Value + ".attn1" : qkv.Groups[1].Value;
+                string[] names = ["to_q", "to_k", "to_v"];
+                for (int i = 0; i < 3; i++) result[$"{module}.{names[i]}.{qkv.Groups[3].Value}"] = thirds[i];
                 continue;
             }
             var rule = McToGm.FirstOrDefault(r => r.Pattern.IsMatch(key));

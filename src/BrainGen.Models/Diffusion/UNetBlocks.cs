@@ -6,10 +6,11 @@ using static BrainGen.Torch.Torch;
 namespace BrainGen.Models.Diffusion;
 
 /// <summary>
-/// The attention of one UNet position: GM's <see cref="UNetAttentionBlock"/> (self-attention) or a
-/// <see cref="SpatialTransformer"/> (self- and cross-attention); built from a <see cref="UNetBlockSpec"/>.
+/// The parts a UNet block picks by its <see cref="UNetBlockSpec"/>: the attention (GM's <see cref="UNetAttentionBlock"/>
+/// or a <see cref="SpatialTransformer"/>) and the resampler (a resampling <see cref="ResnetBlock"/> or a conv
+/// <see cref="UNetDownsample"/> / <see cref="UNetUpsample"/>).
 /// </summary>
-internal static class UNetAttention
+internal static class UNetBlockParts
 {
     public static Module Create(DiffusionUNetConfig c, UNetBlockSpec spec) => spec.Attention switch
     {
@@ -56,10 +57,10 @@ public sealed class UNetDownBlock : Module
     public UNetDownBlock(DiffusionUNetConfig c, UNetBlockSpec spec, long embChannels)
     {
         if (spec.Attention != UNetAttentionKind.None)
-            Attentions = RegisterModule("attentions", new ModuleList<Module>(spec.Resnets.Select(_ => UNetAttention.Create(c, spec))));
+            Attentions = RegisterModule("attentions", new ModuleList<Module>(spec.Resnets.Select(_ => UNetBlockParts.Create(c, spec))));
         Resnets = RegisterModule("resnets", new ModuleList<ResnetBlock>(spec.Resnets.Select(r =>
             new ResnetBlock(c.SpatialDims, r.In, r.Out, embChannels, c.NormNumGroups, c.NormEps))));
-        if (UNetAttention.CreateResampler(c, spec, up: false, embChannels) is { } down) Downsampler = RegisterModule("downsampler", down);
+        if (UNetBlockParts.CreateResampler(c, spec, up: false, embChannels) is { } down) Downsampler = RegisterModule("downsampler", down);
     }
 
     public ModuleList<Module>? Attentions { get; }
@@ -73,12 +74,12 @@ public sealed class UNetDownBlock : Module
         for (int j = 0; j < Resnets.Count; j++)
         {
             h = Resnets[j].Forward(h, emb);
-            if (Attentions is not null) h = UNetAttention.Forward(Attentions[j], h, context);
+            if (Attentions is not null) h = UNetBlockParts.Forward(Attentions[j], h, context);
             skips.Add(h);
         }
         if (Downsampler is not null)
         {
-            h = UNetAttention.Resample(Downsampler, h, emb);
+            h = UNetBlockParts.Resample(Downsampler, h, emb);
             skips.Add(h);
         }
         return h;
@@ -91,7 +92,7 @@ public sealed class UNetMidBlock : Module
     public UNetMidBlock(DiffusionUNetConfig c, UNetBlockSpec spec, long embChannels)
     {
         Resnet1 = RegisterModule("resnet_1", new ResnetBlock(c.SpatialDims, spec.Channels, spec.Channels, embChannels, c.NormNumGroups, c.NormEps));
-        Attention = RegisterModule("attention", UNetAttention.Create(c, spec));
+        Attention = RegisterModule("attention", UNetBlockParts.Create(c, spec));
         Resnet2 = RegisterModule("resnet_2", new ResnetBlock(c.SpatialDims, spec.Channels, spec.Channels, embChannels, c.NormNumGroups, c.NormEps));
     }
 
@@ -104,7 +105,7 @@ public sealed class UNetMidBlock : Module
     {
         using var scope = NewDisposeScope();
         h = Resnet1.Forward(h, emb);
-        h = UNetAttention.Forward(Attention, h, context);
+        h = UNetBlockParts.Forward(Attention, h, context);
         return Resnet2.Forward(h, emb).MoveToOuterScope();
     }
 }
@@ -119,10 +120,10 @@ public sealed class UNetUpBlock : Module
     public UNetUpBlock(DiffusionUNetConfig c, UNetBlockSpec spec, long embChannels)
     {
         if (spec.Attention != UNetAttentionKind.None)
-            Attentions = RegisterModule("attentions", new ModuleList<Module>(spec.Resnets.Select(_ => UNetAttention.Create(c, spec))));
+            Attentions = RegisterModule("attentions", new ModuleList<Module>(spec.Resnets.Select(_ => UNetBlockParts.Create(c, spec))));
         Resnets = RegisterModule("resnets", new ModuleList<ResnetBlock>(spec.Resnets.Select(r =>
             new ResnetBlock(c.SpatialDims, r.In, r.Out, embChannels, c.NormNumGroups, c.NormEps))));
-        if (UNetAttention.CreateResampler(c, spec, up: true, embChannels) is { } up) Upsampler = RegisterModule("upsampler", up);
+        if (UNetBlockParts.CreateResampler(c, spec, up: true, embChannels) is { } up) Upsampler = RegisterModule("upsampler", up);
     }
 
     public ModuleList<Module>? Attentions { get; }
@@ -141,9 +142,9 @@ public sealed class UNetUpBlock : Module
             h = Resnets[j].Forward(joined, emb);
             joined.Dispose();  // our handles only: autograd keeps what it needs
             skip.Dispose();
-            if (Attentions is not null) h = UNetAttention.Forward(Attentions[j], h, context);
+            if (Attentions is not null) h = UNetBlockParts.Forward(Attentions[j], h, context);
         }
-        if (Upsampler is not null) h = UNetAttention.Resample(Upsampler, h, emb);
+        if (Upsampler is not null) h = UNetBlockParts.Resample(Upsampler, h, emb);
         return h;
     }
 }
