@@ -86,6 +86,25 @@ public class ModuleGoldenTests
         }, module.NamedParameters());
     }
 
+    public static TheoryData<string> InitCases =>
+        Golden.Names("init", "Linear", "Conv2d", "Conv3d", "ConvTranspose3d", "GroupNorm", "LayerNorm", "Embedding", "Sequential", "Tower",
+            "MultiheadAttention");
+
+    [Theory]
+    [MemberData(nameof(InitCases))]
+    public void DefaultInitializationMatchesPyTorchForTheSameSeed(string name)
+    {
+        // torch.manual_seed(s) then the constructor: the same draws in the same order from the
+        // default generator. Bounds are computed in a different floating-point order, hence close,
+        // not bit-equal.
+        var c = Golden.Case("init", name);
+        Torch.ManualSeed((ulong)c.Long("seed"));
+        using var module = Build(c);
+        var state = module.StateDict().ToList();
+        Assert.Equal(c.Role("out").Select(e => e.Key), state.Select(e => e.Key));
+        foreach (var (key, value) in state) Expect.Close(c[$"out/{key}"], value, $"{name} {key}");
+    }
+
     [Fact]
     public void TrainAndEvalReachEverySubmodule()
     {
