@@ -4,7 +4,7 @@ namespace BrainGen.Torch.Tests.Engine;
 /// Autograd through the facade (Tensor.Autograd.cs, Torch's grad modes), with the behaviours
 /// PyTorch documents: gradients accumulate, graphs are freed unless retained, detach cuts the
 /// graph but shares storage, autograd.grad can build a differentiable graph for second
-/// derivatives, and no_grad / inference_mode stop recording.
+/// derivatives. (no_grad and inference_mode are in TorchTests.)
 /// </summary>
 public class TensorAutogradTests
 {
@@ -108,43 +108,5 @@ public class TensorAutogradTests
         var grads = Autograd.Grad([z], [x, unused], allowUnused: true);
         Assert.Equal([2f, 2f, 2f], grads[0]!.ToArray<float>());
         Assert.Null(grads[1]);
-    }
-
-    [Fact]
-    public void NoGradStopsRecordingAndNests()
-    {
-        using var scope = Torch.NewDisposeScope();
-        var x = Leaf(1, 2);
-        Assert.True(Torch.IsGradEnabled);
-        using (Torch.NoGrad())
-        {
-            Assert.False(Torch.IsGradEnabled);
-            Assert.False((x * 2).RequiresGrad);
-            using (Torch.EnableGrad()) Assert.True((x * 2).RequiresGrad);
-            Assert.False(Torch.IsGradEnabled);
-        }
-        Assert.True(Torch.IsGradEnabled);
-        Assert.True((x * 2).RequiresGrad);
-    }
-
-    [Fact]
-    public void InferenceModeTensorsCannotEnterAutograd()
-    {
-        using var scope = Torch.NewDisposeScope();
-        var w = Leaf(1, 2);
-        Tensor made;
-        using (Torch.InferenceMode())
-        {
-            Assert.False(Torch.IsGradEnabled);
-            made = w * 3;
-            Assert.False(made.RequiresGrad);
-        }
-        Assert.True(Torch.IsGradEnabled);
-        Assert.Equal([3f, 6f], made.ToArray<float>());
-        var e = Assert.Throws<TorchException>(() => w * made);  // mul would save `made` for backward
-        Assert.Contains("Inference tensors", e.Message);
-        var ok = w * made.Clone();  // a clone is a normal tensor
-        ok.Sum().Backward();
-        Assert.Equal([3f, 6f], w.Grad!.ToArray<float>());
     }
 }
