@@ -387,7 +387,13 @@ int32_t bg_requires_grad(bg_tensor t) {
 
 int32_t bg_set_requires_grad(bg_tensor t, int32_t on) {
   return guarded<int32_t>(-1, [&]() {
-    unwrap(t).set_requires_grad(on != 0);
+    auto& tensor = unwrap(t);
+    // As torch.Tensor.requires_grad's setter: a non-leaf's flag comes from its graph, and
+    // at::Tensor::set_requires_grad would otherwise accept the change and silently ignore it.
+    TORCH_CHECK(tensor.is_leaf(), "you can only change requires_grad flags of leaf variables.",
+                on != 0 ? "" : " If you want to use a computed variable in a subgraph that doesn't require differentiation use "
+                               "var_no_grad = var.detach().");
+    tensor.set_requires_grad(on != 0);
     return 0;
   });
 }

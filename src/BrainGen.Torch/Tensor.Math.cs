@@ -15,7 +15,13 @@ public sealed partial class Tensor
     public static Tensor operator *(Scalar a, Tensor b) => Ops.MulScalar(b, a);
     public static Tensor operator /(Tensor a, Tensor b) => Ops.DivTensor(a, b);
     public static Tensor operator /(Tensor a, Scalar b) => Ops.DivScalar(a, b);
-    public static Tensor operator /(Scalar a, Tensor b) => Ops.MulScalar(Ops.Reciprocal(b), a);
+    public static Tensor operator /(Scalar a, Tensor b)
+    {
+        // As PyTorch's __rtruediv__: reciprocal then scale. The reciprocal is freed here, not left
+        // to the caller's scope (or, with no scope, to the finalizer).
+        using var reciprocal = Ops.Reciprocal(b);
+        return Ops.MulScalar(reciprocal, a);
+    }
 
     public Tensor Add(Tensor other, Scalar? alpha = null) => Ops.AddTensor(this, other, alpha);
     public Tensor Pow(Scalar exponent) => Ops.PowTensorScalar(this, exponent);

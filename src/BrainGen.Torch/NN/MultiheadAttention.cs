@@ -14,6 +14,10 @@ public sealed class MultiheadAttention : Module
         EmbedDim = embedDim;
         NumHeads = numHeads;
         long kd = kDim ?? embedDim, vd = vDim ?? embedDim;
+        // PyTorch builds out_proj (drawing its default Linear init) before _reset_parameters draws
+        // the input projections: the same order here gives PyTorch's weights for the same seed.
+        // State-dict order is unaffected: a module's own parameters always precede its children's.
+        OutProj = RegisterModule("out_proj", new Linear(embedDim, embedDim, bias));
         if (kd == embedDim && vd == embedDim)
         {
             InProjWeight = RegisterParameter("in_proj_weight", Tensor.Empty([3 * embedDim, embedDim]));
@@ -27,7 +31,6 @@ public sealed class MultiheadAttention : Module
             foreach (var w in new[] { QProjWeight, KProjWeight, VProjWeight }) Init.XavierUniform_(w);
         }
         if (bias) InProjBias = RegisterParameter("in_proj_bias", Tensor.Zeros([3 * embedDim]));
-        OutProj = RegisterModule("out_proj", new Linear(embedDim, embedDim, bias));
         if (OutProj.Bias is not null) Init.Zeros_(OutProj.Bias);
     }
 

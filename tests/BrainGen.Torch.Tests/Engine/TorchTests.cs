@@ -1,0 +1,82 @@
+namespace BrainGen.Torch.Tests.Engine;
+
+/// <summary>
+/// Torch.cs: the generated op layer fits the linked libtorch, and the thread-local modes
+/// (no_grad, enable_grad, inference_mode, CPU autocast) switch on and off exactly with their scopes.
+/// </summary>
+public class TorchTests
+{
+    [Fact]
+    public void EveryGeneratedOperatorFitsTheLinkedLibtorch()
+    {
+        // Resolves each of the generated overloads and checks its runtime schema against the one
+        // the C# method was generated from (tools/opgen/schemas-1.13.txt).
+        var problems = Torch.CheckGeneratedSchemas();
+        Assert.True(problems.Count == 0, $"libtorch {Torch.Version}: {problems.Count} problems, e.g.\n{string.Join("\n", problems.Take(20))}");
+        Assert.StartsWith("1.13", Torch.Version);
+    }
+
+    [Fact]
+    public void GeneratedOperatorsAreReallyChecked()
+    {
+        // The check above must be able to fail: an operator this libtorch lacks is reported.
+        var missing = new Interop.OpHandle("aten::no_such_operator", "", "aten::no_such_operator(Tensor self) -> Tensor");
+        Assert.False(missing.IsAvailable);
+        var e = Assert.Throws<TorchException>(() => missing.RuntimeSchema());
+        Assert.Contains("no such operator", e.Message);
+        int generated = typeof(Ops).GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+            .Count(f => f.FieldType == typeof(Interop.OpHandle));
+        Assert.True(generated > 1000, $"only {generated} generated overloads were found to check");
+    }
+
+    private static Tensor Leaf(params float[] values) => Tensor.FromArray(values).RequiresGrad_();
+
+    [Fact]
+    public void NoGradStopsRecordingAndNests()
+    {
+        using var scope = Torch.NewDisposeScope();
+        var x = Leaf(1, 2);
+        Assert.True(Torch.IsGradEnabled);
+        using (Torch.NoGrad())
+        {
+            Assert.False(Torch.IsGradEnabled);
+            Assert.False((x * 2).RequiresGrad);
+            using (Torch.EnableGrad()) Assert.True((x * 2).RequiresGrad);
+            Assert.False(Torch.IsGradEnabled);
+        }
+        Assert.True(Torch.IsGradEnabled);
+        Assert.True((x * 2).RequiresGrad);
+    }
+
+    [Fact]
+    public void InferenceModeTensorsCannotEnterAutograd()
+    {
+        using var scope = Torch.NewDisposeScope();
+        var w = Leaf(1, 2);
+        Tensor made;
+        using (Torch.InferenceMode())
+        {
+            Assert.False(Torch.IsGradEnabled);
+            made = w * 3;
+            Assert.False(made.RequiresGrad);
+        }
+        Assert.True(Torch.IsGradEnabled);
+        Assert.Equal([3f, 6f], made.ToArray<float>());
+        var e = Assert.Throws<TorchException>(() => w * made);  // mul would save `made` for backward
+        Assert.Contains("Inference tensors", e.Message);
+        var ok = w * made.Clone();  // a clone is a normal tensor
+        ok.Sum().Backward();
+        Assert.Equal([3f, 6f], w.Grad!.ToArray<float>());
+    }
+
+    [Fact]
+    public void AutocastCastsOnlyInsideItsScope()
+    {
+        using var scope = Torch.NewDisposeScope();
+        var x = Tensor.Ones([2, 3]);
+        var w = Tensor.Ones([4, 3]);
+        using (Torch.AutocastCpu())
+            Assert.Equal(DType.BFloat16, Functional.Linear(x, w).DType);
+        Assert.Equal(DType.Float32, Functional.Linear(x, w).DType);
+    }
+}
