@@ -12,6 +12,8 @@ namespace BrainGen.Physics.Segmentation;
 /// </summary>
 internal static class BiasField
 {
+    private const int FitStride = 3;
+
     public static float[] Estimate(ReadOnlySpan<float> rawIntensities, ReadOnlySpan<float> posteriors, GaussianMixture1D mixture,
                                    MaskedNeighbourhood neighbourhood, int order)
     {
@@ -23,7 +25,8 @@ internal static class BiasField
         var normal = new double[terms, terms];
         var rhs = new double[terms];
         var basis = new double[terms];
-        for (int i = 0; i < neighbourhood.Count; i++)
+        // The field is smooth, so every FitStride-th voxel is plenty for 20 coefficients.
+        for (int i = 0; i < neighbourhood.Count; i += FitStride)
         {
             double num = 0, den = 0;
             for (int c = 0; c < k; c++)
@@ -50,15 +53,17 @@ internal static class BiasField
         var coefficients = Matrix<double>.Build.DenseOfArray(normal).Solve(Vector<double>.Build.DenseOfArray(rhs));
 
         var field = new float[neighbourhood.Count];
-        double mean = 0;
-        for (int i = 0; i < field.Length; i++)
+        var coefficientArray = coefficients.ToArray();
+        Parallel.For(0, field.Length, () => new double[terms], (i, _, local) =>
         {
-            Basis(grid.Coordinates(neighbourhood.Indices[i]), lo, hi, exponents, basis);
+            Basis(grid.Coordinates(neighbourhood.Indices[i]), lo, hi, exponents, local);
             double b = 0;
-            for (int a = 0; a < terms; a++) b += coefficients[a] * basis[a];
+            for (int a = 0; a < terms; a++) b += coefficientArray[a] * local[a];
             field[i] = (float)b;
-            mean += b;
-        }
+            return local;
+        }, _ => { });
+        double mean = 0;
+        foreach (var b in field) mean += b;
         // Fix the overall scale (mean field 1) so the class means keep their meaning.
         mean /= field.Length;
         for (int i = 0; i < field.Length; i++) field[i] = (float)Math.Clamp(field[i] / mean, 0.2, 5.0);
@@ -80,8 +85,11 @@ internal static class BiasField
     {
         // Coordinates scaled to [−1, 1] over the mask's bounding box keep the normal equations well conditioned.
         double u = Scale(p.X, lo.X, hi.X), v = Scale(p.Y, lo.Y, hi.Y), w = Scale(p.Z, lo.Z, hi.Z);
+        Span<double> pu = stackalloc double[8], pv = stackalloc double[8], pw = stackalloc double[8];
+        pu[0] = pv[0] = pw[0] = 1;
+        for (int e = 1; e < 8; e++) { pu[e] = pu[e - 1] * u; pv[e] = pv[e - 1] * v; pw[e] = pw[e - 1] * w; }
         for (int t = 0; t < exponents.Count; t++)
-            basis[t] = Math.Pow(u, exponents[t].A) * Math.Pow(v, exponents[t].B) * Math.Pow(w, exponents[t].C);
+            basis[t] = pu[exponents[t].A] * pv[exponents[t].B] * pw[exponents[t].C];
     }
 
     private static double Scale(int value, int lo, int hi) => hi > lo ? 2.0 * (value - lo) / (hi - lo) - 1 : 0;

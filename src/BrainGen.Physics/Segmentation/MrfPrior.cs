@@ -15,12 +15,20 @@ internal static class MrfPrior
     {
         int k = mixture.Classes;
         var x = intensities.ToArray();
-        var logPrior = mixture.Weights.Select(w => Math.Log(Math.Max(w, 1e-12))).ToArray();
+        // log π_k − ½ log(2π σ_k²) and −½/σ_k², hoisted out of the voxel loop.
+        var logConstant = Enumerable.Range(0, k)
+            .Select(c => Math.Log(Math.Max(mixture.Weights[c], 1e-12)) - 0.5 * Math.Log(2 * Math.PI * mixture.Variances[c])).ToArray();
+        var halfInverseVariance = mixture.Variances.Select(v => -0.5 / v).ToArray();
+        var means = mixture.Means;
         var nb = neighbourhood.Neighbours;
         var dirWeights = neighbourhood.DirectionWeights;
         Parallel.For(0, x.Length, () => new double[k], (i, _, energy) =>
         {
-            for (int c = 0; c < k; c++) energy[c] = logPrior[c] + mixture.LogDensity(c, x[i]);
+            for (int c = 0; c < k; c++)
+            {
+                double d = x[i] - means[c];
+                energy[c] = logConstant[c] + halfInverseVariance[c] * d * d;
+            }
             if (beta > 0)
             {
                 for (int d = 0; d < MaskedNeighbourhood.NeighbourCount; d++)

@@ -41,7 +41,7 @@ public static class TissueSegmenter
         }
 
         // Plain mixture first (no spatial prior) so the MRF starts from sensible posteriors.
-        for (int it = 0; it < 10; it++) Sweep(0);
+        for (int it = 0; it < 6; it++) Sweep(0);
         for (int outer = 0; outer < (options.BiasCorrection ? options.BiasIterations : 0); outer++)
         {
             bias = BiasField.Estimate(raw, posteriors, mixture, neighbourhood, options.BiasOrder);
