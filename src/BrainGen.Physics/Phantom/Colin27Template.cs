@@ -15,7 +15,7 @@ namespace BrainGen.Physics.Phantom;
 public static class Colin27Template
 {
     public const string DefaultDirectory = "/usr/share/mricron/templates";
-    private const string CacheVersion = "colin27-tissues-v2";
+    private const string CacheVersion = "colin27-tissues-v3";
     private static readonly Dictionary<string, TemplateAnatomy> Loaded = new();
     private static readonly object Gate = new();
 
@@ -24,6 +24,23 @@ public static class Colin27Template
         Environment.GetEnvironmentVariable("BRAINGEN_CACHE") is { Length: > 0 } env
             ? env
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "braingen");
+
+    /// <summary>The Colin27 ventricle region (1 mm) as an atlas for <see cref="BrainVolumes.Measure(TissueSegmentation, Affine, VentricleAtlas?)"/>.</summary>
+    public static VentricleAtlas VentricleAtlas(string? templateDirectory = null)
+    {
+        var full = Load(1, templateDirectory);
+        lock (Gate)
+        {
+            string key = Path.GetFullPath(templateDirectory ?? DefaultDirectory);
+            if (Atlases.TryGetValue(key, out var atlas)) return atlas;
+            var inverse = full.Affine.Inverse();
+            atlas = new VentricleAtlas(full.Ventricles.Select(v => v > 0).ToArray(), full.Grid, (x, y, z) => inverse.Transform(x, y, z));
+            Atlases[key] = atlas;
+            return atlas;
+        }
+    }
+
+    private static readonly Dictionary<string, VentricleAtlas> Atlases = new();
 
     public static TemplateAnatomy Load(double resolutionMm, string? templateDirectory = null)
     {

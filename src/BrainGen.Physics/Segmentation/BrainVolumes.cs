@@ -17,10 +17,10 @@ public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double Wh
     /// Measures a segmentation whose grid has this voxel → world affine (RAS+ mm). The Colin27
     /// ventricle seeds are carried to the subject by brain-mask moments.
     /// </summary>
-    public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine) =>
-        Measure(segmentation, affine, out _);
+    public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, VentricleAtlas? atlas) =>
+        Measure(segmentation, affine, atlas, out _);
 
-    public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, out bool[] ventricleRegion)
+    public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, VentricleAtlas? atlas, out bool[] ventricleRegion)
     {
         var grid = segmentation.Grid;
         var subject = MomentAlignment.Moments(segmentation.Mask, grid, (x, y, z) => affine.Transform(x, y, z));
@@ -29,7 +29,7 @@ public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double Wh
         {
             var (wx, wy, wz) = affine.Transform(x, y, z);
             return alignment.SubjectToTemplate(wx, wy, wz);
-        });
+        }, atlas);
         var csf = segmentation[TissueClass.Csf];
         ventricleRegion = VentricleRegion.Grow(csf, segmentation.Mask, grid, seeds, barrier);
         double gm = segmentation.VolumeMl(TissueClass.GreyMatter), wm = segmentation.VolumeMl(TissueClass.WhiteMatter);

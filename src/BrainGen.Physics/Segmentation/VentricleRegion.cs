@@ -8,7 +8,8 @@ namespace BrainGen.Physics.Segmentation;
 /// interhemispheric fissure and the third ventricle; (2) the region is every candidate 6-connected to
 /// a seed voxel; seeds are the voxels inside <see cref="MniSeedBox"/> (the bodies of both lateral
 /// ventricles in Colin27/MNI space), carried to a subject by <see cref="MomentAlignment"/>;
-/// (3) it is dilated by one voxel inside the mask so the partial-volume rim counts.
+/// (3) it is dilated by one voxel inside the mask so the partial-volume rim counts. On subjects the
+/// growth is also confined to the <see cref="VentricleAtlas"/> (Colin27's region + 8 mm), carried over.
 /// Ventricle volume = Σ p_CSF over the region · voxel volume.
 /// </summary>
 public static class VentricleRegion
@@ -29,7 +30,8 @@ public static class VentricleRegion
     /// Seeds and midline barrier on a grid whose voxel → template (MNI) world map is given, e.g. the
     /// identity world map on Colin27, or the inverse moment alignment on a subject.
     /// </summary>
-    public static (bool[] Seeds, bool[] Barrier) SeedsAndBarrier(VoxelGrid grid, Func<int, int, int, (double X, double Y, double Z)> voxelToTemplateWorld)
+    public static (bool[] Seeds, bool[] Barrier) SeedsAndBarrier(VoxelGrid grid, Func<int, int, int, (double X, double Y, double Z)> voxelToTemplateWorld,
+                                                                VentricleAtlas? atlas = null)
     {
         var seeds = new bool[grid.Count];
         var barrier = new bool[grid.Count];
@@ -43,7 +45,8 @@ public static class VentricleRegion
                     int i = grid.Index(x, y, z);
                     double ax = Math.Abs(wx);
                     seeds[i] = ax >= box.AbsXMin && ax <= box.AbsXMax && wy >= box.YMin && wy <= box.YMax && wz >= box.ZMin && wz <= box.ZMax;
-                    barrier[i] = ax < MidlineHalfWidthMm;
+                    // Outside the atlas region counts as barrier too: the ventricles cannot be there.
+                    barrier[i] = ax < MidlineHalfWidthMm || (atlas is not null && !atlas.Contains(wx, wy, wz));
                 }
         });
         return (seeds, barrier);
@@ -65,12 +68,14 @@ public static class VentricleRegion
             foreach (int j in Neighbours(i, grid))
                 if (candidate[j] && !region[j]) { region[j] = true; queue.Enqueue(j); }
         }
-        // One-voxel rim: partial-volume CSF at the ventricle wall belongs to the ventricle.
+        // One-voxel rim: partial-volume CSF at the ventricle wall belongs to the ventricle. Only rim
+        // voxels that are mostly not CSF are added (a CSF-majority neighbour outside the grown region
+        // is on the far side of a barrier: sulcal or cisternal CSF).
         var dilated = (bool[])region.Clone();
         for (int i = 0; i < region.Length; i++)
             if (region[i])
                 foreach (int j in Neighbours(i, grid))
-                    if (mask[j]) dilated[j] = true;
+                    if (mask[j] && !barrier[j] && csf[j] < 0.5f) dilated[j] = true;
         return dilated;
     }
 
