@@ -10,6 +10,10 @@ public static class Program
     {
         var root = new RootCommand("braingen: controllable 3D brain MRI generation with latent diffusion");
         root.Subcommands.Add(DemoCommand.Build());
+        root.Subcommands.Add(ContrastCommand.Build());
+        root.Subcommands.Add(SegmentCommand.Build());
+        root.Subcommands.Add(VolumesCommand.Build());
+        root.Subcommands.Add(PhantomCommand.Build());
         return root;
     }
 
