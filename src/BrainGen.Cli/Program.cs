@@ -14,6 +14,10 @@ public static class Program
         root.Subcommands.Add(ConvertCommand.Build());
         root.Subcommands.Add(PreviewCommand.Build());
         root.Subcommands.Add(GenerateCommand.Build());
+        root.Subcommands.Add(ContrastCommand.Build());
+        root.Subcommands.Add(SegmentCommand.Build());
+        root.Subcommands.Add(VolumesCommand.Build());
+        root.Subcommands.Add(PhantomCommand.Build());
         return root;
     }
 

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using BrainGen.Imaging;
+using BrainGen.Physics.Phantom;
+using BrainGen.Physics.Segmentation;
+
+namespace BrainGen.Cli.Commands;
+
+/// <summary>`braingen volumes`: brain and lateral-ventricle volumes (mL) of skull-stripped T1w images, as TSV.</summary>
+internal static class VolumesCommand
+{
+    public static Command Build()
+    {
+        var inputs = new Argument<FileInfo[]>("images") { Description = "skull-stripped T1w NIfTI files", Arity = ArgumentArity.OneOrMore };
+        var mask = new Option<FileInfo?>("--mask") { Description = "brain mask (only with a single image)" };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "TSV path (default: stdout)" };
+        var command = new Command("volumes", "measure total brain and ventricle volume (mL) on skull-stripped T1w images") { inputs, mask, output };
+        command.SetAction(parse =>
+        {
+            var files = parse.GetValue(inputs)!;
+            var maskFile = parse.GetValue(mask);
+            if (maskFile is not null && files.Length > 1) throw new ArgumentException("--mask: only with a single image");
+            var atlas = Colin27Template.VentricleAtlas();
+            var tsv = new StringBuilder("image\tbrain_volume_ml\tventricle_volume_ml\tgm_ml\twm_ml\tcsf_ml\tmask_ml\n");
+            foreach (var file in files)
+            {
+                var (image, segmentation) = SegmentCommand.Run(file, maskFile, "t1w", 0.5, true);
+                var v = BrainVolumes.Measure(segmentation, image.Affine, atlas);
+                tsv.Append(CultureInfo.InvariantCulture,
+                    $"{file.Name}\t{v.BrainMl:0.00}\t{v.VentricleMl:0.00}\t{v.GreyMatterMl:0.00}\t{v.WhiteMatterMl:0.00}\t{v.CsfMl:0.00}\t{v.MaskMl:0.00}\n");
+            }
+            if (parse.GetValue(output) is { } path) AtomicFile.WriteAllText(path.FullName, tsv.ToString());
+            else Console.Write(tsv.ToString());
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,40 @@
+using BrainGen.Imaging;
+using BrainGen.Physics.Tissue;
+
+namespace BrainGen.Physics.Segmentation;
+
+/// <summary>
+/// The volumes Pinaya et al. 2022 condition on, measured on a segmented image: total brain volume
+/// (GM + WM, partial-volume sums) and lateral ventricle volume (<see cref="VentricleRegion"/>), plus
+/// the tissue volumes and the mask volume (intracranial volume of a skull-stripped image), all in mL.
+/// </summary>
+public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double WhiteMatterMl, double CsfMl, double VentricleMl, double MaskMl)
+{
+    /// <summary>Brain volume divided by mask volume (brain parenchymal fraction).</summary>
+    public double BrainFraction => MaskMl > 0 ? BrainMl / MaskMl : 0;
+
+    /// <summary>
+    /// Measures a segmentation whose grid has this voxel → world affine (RAS+ mm). The Colin27
+    /// ventricle seeds are carried to the subject by brain-mask moments.
+    /// </summary>
+    public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, VentricleAtlas? atlas) =>
+        Measure(segmentation, affine, atlas, out _);
+
+    public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, VentricleAtlas? atlas, out bool[] ventricleRegion)
+    {
+        var grid = segmentation.Grid;
+        var subject = MomentAlignment.Moments(segmentation.Mask, grid, (x, y, z) => affine.Transform(x, y, z));
+        var alignment = MomentAlignment.Between(VentricleRegion.Colin27Moments, subject);
+        var (seeds, barrier) = VentricleRegion.SeedsAndBarrier(grid, (x, y, z) =>
+        {
+            var (wx, wy, wz) = affine.Transform(x, y, z);
+            return alignment.SubjectToTemplate(wx, wy, wz);
+        }, atlas);
+        var csf = segmentation[TissueClass.Csf];
+        ventricleRegion = VentricleRegion.Grow(csf, segmentation.Mask, grid, seeds, barrier);
+        double gm = segmentation.VolumeMl(TissueClass.GreyMatter), wm = segmentation.VolumeMl(TissueClass.WhiteMatter);
+        return new BrainVolumes(gm + wm, gm, wm, segmentation.VolumeMl(TissueClass.Csf),
+                                VentricleRegion.VolumeMl(csf, ventricleRegion, grid),
+                                segmentation.Mask.Count(m => m) * grid.VoxelVolumeMl);
+    }
+}

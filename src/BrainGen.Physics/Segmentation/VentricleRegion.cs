@@ -1,0 +1,124 @@
+namespace BrainGen.Physics.Segmentation;
+
+/// <summary>
+/// The lateral ventricles as a region of a CSF map. Rule (documented in docs/physics.md):
+/// (1) candidates are voxels with p_CSF ≥ 0.5 lying at least <c>minDepthMm</c> inside the brain mask
+/// (city-block depth), which cuts the ventricles off from sulcal and cisternal CSF, and outside a
+/// 3 mm slab either side of the midline (the septum pellucidum's place), which cuts them off from the
+/// interhemispheric fissure and the third ventricle; (2) the region is every candidate 6-connected to
+/// a seed voxel; seeds are the voxels inside <see cref="MniSeedBox"/> (the bodies of both lateral
+/// ventricles in Colin27/MNI space), carried to a subject by <see cref="MomentAlignment"/>;
+/// (3) it is dilated by one voxel inside the mask so the partial-volume rim counts. On subjects the
+/// growth is also confined to the <see cref="VentricleAtlas"/> (Colin27's region + 8 mm), carried over.
+/// Ventricle volume = Σ p_CSF over the region · voxel volume.
+/// </summary>
+public static class VentricleRegion
+{
+    /// <summary>MNI box (mm) that holds the bodies of both lateral ventricles in Colin27 (reference notes section 4.4).</summary>
+    /// <remarks>|x| ≥ 5 keeps seeds off the midline; the box lies inside both ventricle bodies of Colin27.</remarks>
+    public static readonly (double AbsXMin, double AbsXMax, double YMin, double YMax, double ZMin, double ZMax) MniSeedBox =
+        (5, 22, -30, 10, 10, 25);
+
+    public const double DefaultMinDepthMm = 10;
+    public const double MidlineHalfWidthMm = 3;
+
+    /// <summary>Colin27 brain-mask (ch2bet) centroid and per-axis SD in MNI mm, for <see cref="MomentAlignment"/>.</summary>
+    public static readonly ((double X, double Y, double Z) Centre, (double X, double Y, double Z) Spread) Colin27Moments =
+        ((0.584, -21.412, 9.813), (32.491, 39.215, 30.837));
+
+    /// <summary>
+    /// Seeds and midline barrier on a grid whose voxel → template (MNI) world map is given, e.g. the
+    /// identity world map on Colin27, or the inverse moment alignment on a subject.
+    /// </summary>
+    public static (bool[] Seeds, bool[] Barrier) SeedsAndBarrier(VoxelGrid grid, Func<int, int, int, (double X, double Y, double Z)> voxelToTemplateWorld,
+                                                                VentricleAtlas? atlas = null)
+    {
+        var seeds = new bool[grid.Count];
+        var barrier = new bool[grid.Count];
+        var box = MniSeedBox;
+        Parallel.For(0, grid.Nz, z =>
+        {
+            for (int y = 0; y < grid.Ny; y++)
+                for (int x = 0; x < grid.Nx; x++)
+                {
+                    var (wx, wy, wz) = voxelToTemplateWorld(x, y, z);
+                    int i = grid.Index(x, y, z);
+                    double ax = Math.Abs(wx);
+                    seeds[i] = ax >= box.AbsXMin && ax <= box.AbsXMax && wy >= box.YMin && wy <= box.YMax && wz >= box.ZMin && wz <= box.ZMax;
+                    // Outside the atlas region counts as barrier too: the ventricles cannot be there.
+                    barrier[i] = ax < MidlineHalfWidthMm || (atlas is not null && !atlas.Contains(wx, wy, wz));
+                }
+        });
+        return (seeds, barrier);
+    }
+
+    public static bool[] Grow(float[] csf, bool[] mask, VoxelGrid grid, bool[] seeds, bool[] barrier, double minDepthMm = DefaultMinDepthMm)
+    {
+        var depth = DepthInsideMask(mask, grid);
+        var candidate = new bool[grid.Count];
+        for (int i = 0; i < candidate.Length; i++) candidate[i] = mask[i] && !barrier[i] && csf[i] >= 0.5f && depth[i] >= minDepthMm;
+
+        var region = new bool[grid.Count];
+        var queue = new Queue<int>();
+        for (int i = 0; i < seeds.Length; i++)
+            if (seeds[i] && candidate[i]) { region[i] = true; queue.Enqueue(i); }
+        while (queue.Count > 0)
+        {
+            int i = queue.Dequeue();
+            foreach (int j in Neighbours(i, grid))
+                if (candidate[j] && !region[j]) { region[j] = true; queue.Enqueue(j); }
+        }
+        // One-voxel rim: partial-volume CSF at the ventricle wall belongs to the ventricle. Only rim
+        // voxels that are mostly not CSF are added (a CSF-majority neighbour outside the grown region
+        // is on the far side of a barrier: sulcal or cisternal CSF).
+        var dilated = (bool[])region.Clone();
+        for (int i = 0; i < region.Length; i++)
+            if (region[i])
+                foreach (int j in Neighbours(i, grid))
+                    if (mask[j] && !barrier[j] && csf[j] < 0.5f) dilated[j] = true;
+        return dilated;
+    }
+
+    /// <summary>Σ p_CSF over the region, mL.</summary>
+    public static double VolumeMl(float[] csf, bool[] region, VoxelGrid grid)
+    {
+        double sum = 0;
+        for (int i = 0; i < csf.Length; i++) if (region[i]) sum += csf[i];
+        return sum * grid.VoxelVolumeMl;
+    }
+
+    /// <summary>Approximate distance (mm) from each mask voxel to the nearest voxel outside the mask (6-connected BFS).</summary>
+    public static float[] DepthInsideMask(bool[] mask, VoxelGrid grid)
+    {
+        var depth = new float[grid.Count];
+        var queue = new Queue<int>();
+        double step = (grid.SpacingX + grid.SpacingY + grid.SpacingZ) / 3;
+        for (int i = 0; i < mask.Length; i++)
+        {
+            if (!mask[i]) { depth[i] = 0; continue; }
+            depth[i] = float.MaxValue;
+            var (x, y, z) = grid.Coordinates(i);
+            bool border = x == 0 || y == 0 || z == 0 || x == grid.Nx - 1 || y == grid.Ny - 1 || z == grid.Nz - 1;
+            if (!border) foreach (int j in Neighbours(i, grid)) border |= !mask[j];
+            if (border) { depth[i] = (float)step; queue.Enqueue(i); }
+        }
+        while (queue.Count > 0)
+        {
+            int i = queue.Dequeue();
+            foreach (int j in Neighbours(i, grid))
+                if (mask[j] && depth[j] > depth[i] + step) { depth[j] = (float)(depth[i] + step); queue.Enqueue(j); }
+        }
+        return depth;
+    }
+
+    private static IEnumerable<int> Neighbours(int i, VoxelGrid g)
+    {
+        var (x, y, z) = g.Coordinates(i);
+        if (x > 0) yield return i - 1;
+        if (x < g.Nx - 1) yield return i + 1;
+        if (y > 0) yield return i - g.Nx;
+        if (y < g.Ny - 1) yield return i + g.Nx;
+        if (z > 0) yield return i - g.Nx * g.Ny;
+        if (z < g.Nz - 1) yield return i + g.Nx * g.Ny;
+    }
+}
