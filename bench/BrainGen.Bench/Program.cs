@@ -9,6 +9,7 @@ public static class Program
 {
     private static readonly Dictionary<string, Func<string[], int>> Suites = new()
     {
+        ["engine"] = EngineBench.Run,
     };
 
     public static int Main(string[] args)
