@@ -13,8 +13,8 @@ using Torch = BrainGen.Torch.Torch;
 /// `engine` suite: BrainGen.Torch vs PyTorch on the same machine and thread count. Times inference
 /// and a training step (forward, MSE, backward, AdamW) of a ResBlock stack in three variants
 /// (fp32, channels-last-3d, bf16 autocast), a single conv3d against the machine's sgemm GFLOP/s,
-/// and the per-op overhead of a 1-element add. Each variant runs on the C# side and then at once
-/// on the Python side, so the two measurements of a pair are close in time on a noisy machine.
+/// and the per-op overhead of a 1-element add. bench/python/engine_bench.py runs beside this
+/// process and the two sides take turns repetition by repetition (see <see cref="Interleave"/>).
 ///
 /// Options: --quick (smoke run), --threads N, --size S, --channels C, --blocks B, --reps R,
 /// --iters I, --variants fp32,cl3d,bf16, --python PATH, --markdown (also print Markdown tables).
@@ -61,32 +61,29 @@ public static class EngineBench
         AnsiConsole.MarkupLine($"network: {o.Blocks} ResBlocks, {o.Channels} ch, GroupNorm({o.Groups}), input 1x{o.Channels}x{o.Size}³; " +
                                $"{o.Reps} reps x median of {o.Iters} iters after {o.Warmup} warm-up");
 
+        var load0 = LoadAverage();
         var pairs = new List<Pair>();
         var checks = new List<(EngineVariant, double, double)>();
         double[]? sgemmOurs = null, sgemmTheirs = null, tinyOurs = null, tinyTheirs = null;
         foreach (var v in variants)
         {
-            AnsiConsole.MarkupLine($"[grey]running {v}: BrainGen...[/]");
-            var net = EngineWorkloads.Network(o, v, out double check);
-            var conv = EngineWorkloads.Conv(o, v);
             bool first = v == variants[0];
-            if (first)
+            string cases = first ? "infer,train,conv,sgemm,tinyadd" : "infer,train,conv";
+            AnsiConsole.MarkupLine($"[grey]{Name(v)}: building both sides, then {string.Join(", ", cases.Split(','))}...[/]");
+            using var ours = new EngineWorkloads(o, v, first);
+            using var theirs = new PythonPeer(python, script, o, v, cases);
+            if (theirs.Info.GetProperty("threads").GetInt32() != Torch.NumThreads)
+                throw new InvalidOperationException($"PyTorch runs {theirs.Info.GetProperty("threads")} threads, BrainGen {Torch.NumThreads}");
+            checks.Add((v, ours.Check, theirs.Info.GetProperty("check").GetDouble()));
+            foreach (var name in cases.Split(','))
             {
-                sgemmOurs = EngineWorkloads.Sgemm(o);
-                tinyOurs = EngineWorkloads.TinyAdd(o);
-            }
-            AnsiConsole.MarkupLine($"[grey]running {v}: PyTorch...[/]");
-            var py = EngineWorkloads.RunPython(python, script, o, v, first ? "infer,train,conv,sgemm,tinyadd" : "infer,train,conv");
-            if (py.GetProperty("threads").GetInt32() != Torch.NumThreads)
-                throw new InvalidOperationException($"PyTorch ran with {py.GetProperty("threads")} threads, BrainGen with {Torch.NumThreads}");
-            pairs.Add(new("infer", v, net["infer"], EngineWorkloads.Series(py, "infer")));
-            pairs.Add(new("train", v, net["train"], EngineWorkloads.Series(py, "train")));
-            pairs.Add(new("conv3d", v, conv, EngineWorkloads.Series(py, "conv")));
-            checks.Add((v, check, py.GetProperty("check").GetDouble()));
-            if (first)
-            {
-                sgemmTheirs = EngineWorkloads.Series(py, "sgemm");
-                tinyTheirs = EngineWorkloads.Series(py, "tinyadd");
+                var (a, b) = Interleave(ours.Cases[name], theirs, name, o);
+                switch (name)
+                {
+                    case "sgemm": (sgemmOurs, sgemmTheirs) = (a, b); break;
+                    case "tinyadd": (tinyOurs, tinyTheirs) = (a, b); break;
+                    default: pairs.Add(new(name == "conv" ? "conv3d" : name, v, a, b)); break;
+                }
             }
         }
 
@@ -96,7 +93,35 @@ public static class EngineBench
         report.Overhead(tinyOurs!, tinyTheirs!);
         report.Checks(checks);
         report.Print(markdown);
+        AnsiConsole.MarkupLine($"load average (1 min) at start {load0}, at end {LoadAverage()} on {Environment.ProcessorCount} cores");
         return 0;
+    }
+
+    /// <summary>
+    /// Warm-up on both sides, then the repetitions alternately (ours first on even ones, theirs on
+    /// odd ones), so background load on a shared machine falls on both sides alike.
+    /// </summary>
+    private static (double[] Ours, double[] Theirs) Interleave(BenchCase c, PythonPeer peer, string name, EngineOptions o)
+    {
+        for (int i = 0; i < o.Warmup; i++)
+        {
+            c.Step();
+            peer.Warmup(name);
+        }
+        var ours = new double[o.Reps];
+        var theirs = new double[o.Reps];
+        for (int r = 0; r < o.Reps; r++)
+        {
+            if (r % 2 == 0) { ours[r] = EngineWorkloads.OneRep(c); theirs[r] = peer.Rep(name); }
+            else { theirs[r] = peer.Rep(name); ours[r] = EngineWorkloads.OneRep(c); }
+        }
+        return (ours, theirs);
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
     }
 
     private static EngineVariant ParseVariant(string s) => s.Trim() switch

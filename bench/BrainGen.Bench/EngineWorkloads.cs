@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using BrainGen.Torch;
 using BrainGen.Torch.NN;
@@ -66,52 +67,56 @@ public sealed class BenchResBlock : Module<Tensor, Tensor>
     public DType ConvDType(Tensor x) => _conv1.Forward(x).DType;
 }
 
-/// <summary>The timed C# workloads and the runner for their PyTorch counterparts.</summary>
-public static class EngineWorkloads
+/// <summary>One timed operation: a step and how many calls make one repetition.</summary>
+public sealed record BenchCase(Action Step, int Iters, double Scale = 1);
+
+/// <summary>
+/// The C# workloads, each built once per variant and kept alive while the repetitions run; the
+/// PyTorch counterparts are built the same way by bench/python/engine_bench.py.
+/// </summary>
+public sealed class EngineWorkloads : IDisposable
 {
-    /// <summary>warmup untimed calls, then reps repetitions of iters timed calls; returns each repetition's median (s).</summary>
-    public static double[] Measure(Action step, EngineOptions o, int? iters = null)
-    {
-        for (int i = 0; i < o.Warmup; i++) step();
-        var medians = new double[o.Reps];
-        var times = new double[iters ?? o.Iters];
-        for (int r = 0; r < o.Reps; r++)
-        {
-            for (int i = 0; i < times.Length; i++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                step();
-                times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            }
-            medians[r] = Stats.MedianOf(times);
-        }
-        return medians;
-    }
+    private readonly DisposeScope _scope = Torch.NewDisposeScope();  // tensors made while building
+    private readonly List<IDisposable> _owned = [];
+
+    public Dictionary<string, BenchCase> Cases { get; } = [];
+
+    /// <summary>MSE loss of the initial network: equal on both sides when the networks are.</summary>
+    public double Check { get; }
 
     private static IDisposable? Autocast(EngineVariant v) => v == EngineVariant.BFloat16 ? Torch.AutocastCpu() : null;
 
-    /// <summary>Inference and training step of the ResBlock stack; also the fp32 loss at init as an equivalence check.</summary>
-    public static Dictionary<string, double[]> Network(EngineOptions o, EngineVariant variant, out double check)
+    public EngineWorkloads(EngineOptions o, EngineVariant variant, bool withMachineCases)
+    {
+        Check = AddNetwork(o, variant);
+        AddConv(o, variant);
+        if (withMachineCases)
+        {
+            AddSgemm(o);
+            AddTinyAdd(o);
+        }
+        _scope.Dispose();  // ends the build scope; the tensors above were detached from it
+    }
+
+    private double AddNetwork(EngineOptions o, EngineVariant variant)
     {
         Torch.ManualSeed(o.Seed);
-        using var model = new Sequential(Enumerable.Range(0, o.Blocks)
-            .Select(_ => (Module<Tensor, Tensor>)new BenchResBlock(o.Channels, o.Groups, 1e-6, variant == EngineVariant.BFloat16)).ToArray());
+        var model = Own(new Sequential(Enumerable.Range(0, o.Blocks)
+            .Select(_ => (Module<Tensor, Tensor>)new BenchResBlock(o.Channels, o.Groups, 1e-6, variant == EngineVariant.BFloat16)).ToArray()));
         long[] shape = [1, o.Channels, o.Size, o.Size, o.Size];
-        using var x0 = Tensor.Randn(shape).DetachFromScope();
-        using var target0 = Tensor.Randn(shape).DetachFromScope();
-        var x = x0;
-        var target = target0;
+        var x = Keep(Tensor.Randn(shape));
+        var target = Keep(Tensor.Randn(shape));
         if (variant == EngineVariant.ChannelsLast3d)
         {
             // model.to(memory_format=channels_last_3d): only 5-d parameters (conv weights) change layout.
             using (Torch.NoGrad())
-            using (Torch.NewDisposeScope())
                 foreach (var p in model.Parameters().Where(p => p.Dim == 5))
                     p.SetData(p.Contiguous(MemoryFormat.ChannelsLast3d));
-            x = x0.Contiguous(MemoryFormat.ChannelsLast3d).DetachFromScope();
-            target = target0.Contiguous(MemoryFormat.ChannelsLast3d).DetachFromScope();
+            x = Keep(x.Contiguous(MemoryFormat.ChannelsLast3d));
+            target = Keep(target.Contiguous(MemoryFormat.ChannelsLast3d));
         }
 
+        double check;
         using (Torch.NewDisposeScope())
         using (Torch.NoGrad())
         using (Autocast(variant))
@@ -121,19 +126,16 @@ public static class EngineWorkloads
             if (variant == EngineVariant.BFloat16) RequireBf16(((BenchResBlock)model[0]).ConvDType(x), "the network's Conv3d");
         }
 
-        var results = new Dictionary<string, double[]>
+        Cases["infer"] = new(() =>
         {
-            ["infer"] = Measure(() =>
-            {
-                using var scope = Torch.NewDisposeScope();
-                using var noGrad = Torch.NoGrad();
-                using var autocast = Autocast(variant);
-                model.Forward(x);
-            }, o),
-        };
+            using var scope = Torch.NewDisposeScope();
+            using var noGrad = Torch.NoGrad();
+            using var autocast = Autocast(variant);
+            model.Forward(x);
+        }, o.Iters);
 
-        using var optimizer = new AdamW(model.Parameters(), learningRate: 1e-4);
-        results["train"] = Measure(() =>
+        var optimizer = Own(new AdamW(model.Parameters(), learningRate: 1e-4));
+        Cases["train"] = new(() =>
         {
             using var scope = Torch.NewDisposeScope();
             optimizer.ZeroGrad();
@@ -141,38 +143,72 @@ public static class EngineWorkloads
             using (Autocast(variant)) loss = Functional.MseLoss(model.Forward(x), target);
             loss.Backward();
             optimizer.Step();
-        }, o);
-
-        if (!ReferenceEquals(x, x0)) { x.Dispose(); target.Dispose(); }
-        return results;
+        }, o.Iters);
+        return check;
     }
 
     /// <summary>One conv3d 1 x C x S³ -> C, 3x3x3, pad 1, no grad; FLOPs = 2·C·C·27·S³.</summary>
-    public static double[] Conv(EngineOptions o, EngineVariant variant)
+    private void AddConv(EngineOptions o, EngineVariant variant)
     {
         Torch.ManualSeed(o.Seed);
-        using var scope = Torch.NewDisposeScope();
         int c = o.ConvChannels, s = o.ConvSize;
-        var x = Tensor.Randn([1, c, s, s, s]);
-        var w = Tensor.Randn([c, c, 3, 3, 3]) * 0.05;
-        var b = Tensor.Zeros([c]);
+        var x = Keep(Tensor.Randn([1, c, s, s, s]));
+        var w = Keep(Tensor.Randn([c, c, 3, 3, 3]) * 0.05);
+        var b = Keep(Tensor.Zeros([c]));
         if (variant == EngineVariant.ChannelsLast3d)
         {
-            x = x.Contiguous(MemoryFormat.ChannelsLast3d);
-            w = w.Contiguous(MemoryFormat.ChannelsLast3d);
+            x = Keep(x.Contiguous(MemoryFormat.ChannelsLast3d));
+            w = Keep(w.Contiguous(MemoryFormat.ChannelsLast3d));
         }
         long[] pad = [1, 1, 1];
         if (variant == EngineVariant.BFloat16)
             using (Torch.NoGrad())
             using (Torch.AutocastCpu())
                 RequireBf16(Functional.Conv3d(x, w, b, padding: pad).DType, "Functional.Conv3d");
-        return Measure(() =>
+        Cases["conv"] = new(() =>
         {
-            using var inner = Torch.NewDisposeScope();
+            using var scope = Torch.NewDisposeScope();
             using var noGrad = Torch.NoGrad();
             using var autocast = Autocast(variant);
             Functional.Conv3d(x, w, b, padding: pad);
-        }, o, o.ConvIters);
+        }, o.ConvIters);
+    }
+
+    /// <summary>n x n float32 matrix product through libtorch (its BLAS), FLOPs = 2n³.</summary>
+    private void AddSgemm(EngineOptions o)
+    {
+        Torch.ManualSeed(o.Seed);
+        var a = Keep(Tensor.Randn([o.GemmN, o.GemmN]));
+        var b = Keep(Tensor.Randn([o.GemmN, o.GemmN]));
+        Cases["sgemm"] = new(() =>
+        {
+            using var scope = Torch.NewDisposeScope();
+            Ops.Mm(a, b);
+        }, o.GemmIters);
+    }
+
+    /// <summary>
+    /// Seconds per 1-element add: dispatch, result allocation and binding only. The batch runs in a
+    /// DisposeScope, as real code does, so freeing the results is part of the cost.
+    /// </summary>
+    private void AddTinyAdd(EngineOptions o)
+    {
+        var a = Keep(Tensor.Ones([1]));
+        var b = Keep(Tensor.Ones([1]));
+        int n = o.TinyOps;
+        Cases["tinyadd"] = new(() =>
+        {
+            using var scope = Torch.NewDisposeScope();
+            for (int i = 0; i < n; i++) _ = a + b;
+        }, 3, 1.0 / n);
+    }
+
+    private Tensor Keep(Tensor t) => Own(t.DetachFromScope());
+
+    private T Own<T>(T d) where T : IDisposable
+    {
+        _owned.Add(d);
+        return d;
     }
 
     private static void RequireBf16(DType actual, string what)
@@ -182,70 +218,80 @@ public static class EngineWorkloads
 
     public static double ConvFlops(EngineOptions o) => 2.0 * o.ConvChannels * o.ConvChannels * 27 * Math.Pow(o.ConvSize, 3);
 
-    /// <summary>n x n float32 matrix product through libtorch (its BLAS), FLOPs = 2n³.</summary>
-    public static double[] Sgemm(EngineOptions o)
+    /// <summary>One repetition: the median of the case's calls, in its unit (seconds, or seconds per op).</summary>
+    public static double OneRep(BenchCase c)
     {
-        Torch.ManualSeed(o.Seed);
-        using var scope = Torch.NewDisposeScope();
-        var a = Tensor.Randn([o.GemmN, o.GemmN]);
-        var b = Tensor.Randn([o.GemmN, o.GemmN]);
-        return Measure(() =>
+        var times = new double[c.Iters];
+        for (int i = 0; i < times.Length; i++)
         {
-            using var inner = Torch.NewDisposeScope();
-            Ops.Mm(a, b);
-        }, o, o.GemmIters);
+            long t0 = Stopwatch.GetTimestamp();
+            c.Step();
+            times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+        return Stats.MedianOf(times) * c.Scale;
     }
 
-    /// <summary>
-    /// Seconds per 1-element add: dispatch, result allocation and binding only. The batch runs in a
-    /// DisposeScope, as real code does, so freeing the results is part of the cost.
-    /// </summary>
-    public static double[] TinyAdd(EngineOptions o)
+    public void Dispose()
     {
-        using var a = Tensor.Ones([1]).DetachFromScope();
-        using var b = Tensor.Ones([1]).DetachFromScope();
-        int n = o.TinyOps;
-        var medians = Measure(() =>
-        {
-            using var scope = Torch.NewDisposeScope();
-            for (int i = 0; i < n; i++) _ = a + b;
-        }, o, 3);
-        return medians.Select(t => t / n).ToArray();
+        for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
     }
+}
 
-    /// <summary>Runs bench/python/engine_bench.py with the same options and returns its JSON object.</summary>
-    public static JsonElement RunPython(string python, string script, EngineOptions o, EngineVariant variant, string cases)
+/// <summary>
+/// bench/python/engine_bench.py started with --serve: it builds the same cases and runs one
+/// warm-up call or one repetition per request, so its repetitions interleave with ours.
+/// </summary>
+public sealed class PythonPeer : IDisposable
+{
+    private readonly Process _process;
+
+    public PythonPeer(string python, string script, EngineOptions o, EngineVariant variant, string cases)
     {
         string v = variant switch { EngineVariant.Fp32 => "fp32", EngineVariant.ChannelsLast3d => "cl3d", _ => "bf16" };
-        var psi = new ProcessStartInfo(python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);
+        psi.ArgumentList.Add("--serve");
         foreach (var (k, val) in new (string, object)[]
                  {
                      ("variant", v), ("cases", cases), ("threads", o.Threads), ("size", o.Size), ("channels", o.Channels),
-                     ("groups", o.Groups), ("blocks", o.Blocks), ("reps", o.Reps), ("iters", o.Iters), ("warmup", o.Warmup),
-                     ("seed", o.Seed), ("conv-size", o.ConvSize), ("conv-channels", o.ConvChannels), ("conv-iters", o.ConvIters),
-                     ("gemm-n", o.GemmN), ("gemm-iters", o.GemmIters), ("tiny-ops", o.TinyOps),
+                     ("groups", o.Groups), ("blocks", o.Blocks), ("iters", o.Iters), ("seed", o.Seed), ("conv-size", o.ConvSize),
+                     ("conv-channels", o.ConvChannels), ("conv-iters", o.ConvIters), ("gemm-n", o.GemmN),
+                     ("gemm-iters", o.GemmIters), ("tiny-ops", o.TinyOps),
                  })
         {
             psi.ArgumentList.Add($"--{k}");
-            psi.ArgumentList.Add(val.ToString()!);
+            psi.ArgumentList.Add(Convert.ToString(val, CultureInfo.InvariantCulture)!);
         }
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {python}");
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{python} {script} failed ({process.ExitCode}):\n{stderr.Result}");
-        return JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement.Clone();
+        _process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {python}");
+        Info = Read();  // check, threads, torch version: sent once the cases are built
     }
 
-    public static double[] Series(JsonElement json, string key) =>
-        json.GetProperty(key).EnumerateArray().Select(e => e.GetDouble()).ToArray();
+    public JsonElement Info { get; }
+
+    public void Warmup(string name) => Send($"warmup {name}");
+
+    public double Rep(string name) => Send($"rep {name}").GetProperty("t").GetDouble();
+
+    private JsonElement Send(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+        return Read();
+    }
+
+    private JsonElement Read()
+    {
+        var line = _process.StandardOutput.ReadLine()
+                   ?? throw new InvalidOperationException($"engine_bench.py exited ({(_process.WaitForExit(5000) ? _process.ExitCode : -1)}); see its stderr above");
+        return JsonDocument.Parse(line).RootElement.Clone();
+    }
+
+    public void Dispose()
+    {
+        try { _process.StandardInput.WriteLine("quit"); _process.StandardInput.Close(); } catch (IOException) { }
+        _process.WaitForExit(10000);
+        _process.Dispose();
+    }
 }
 
 /// <summary>Median, min and max of the per-repetition medians.</summary>

@@ -6,9 +6,10 @@ GroupNorm -> SiLU -> Conv3d -> GroupNorm -> SiLU -> Conv3d, plus the skip), with
 construction order, so both sides start from identical weights and inputs; the C# suite compares the
 `check` loss to prove it. Times the requested cases and prints one JSON object on stdout.
 
-Each case: `warmup` untimed iterations, then `reps` repetitions, each the median of `iters`
-iterations; the per-repetition medians (seconds) are reported and the C# side summarizes both
-sides the same way.
+Each case: `warmup` untimed calls, then `reps` repetitions, each the median of `iters` calls; the
+per-repetition medians (seconds) are reported. The C# suite starts this script with --serve and
+asks for one repetition at a time, alternating with its own, so that both sides see the same
+background load on a shared machine.
 
 Run it by hand:  /usr/bin/python3 bench/python/engine_bench.py --variant fp32 --cases infer,train
 """
@@ -66,44 +67,37 @@ def autocast(variant):
     return torch.autocast("cpu", dtype=torch.bfloat16) if variant == "bf16" else contextlib.nullcontext()
 
 
-def measure(fn, args, iters=None):
-    iters = iters or args.iters
-    for _ in range(args.warmup):
+def one_rep(fn, iters):
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
         fn()
-    medians = []
-    for _ in range(args.reps):
-        times = []
-        for _ in range(iters):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        medians.append(statistics.median(times))
-    return medians
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
-def run_network(args, variant, cases, out):
+def network_cases(args, variant):
     model, x, target = build(args, variant)
     with torch.no_grad(), autocast(variant):
-        out["check"] = F.mse_loss(model(x).float(), target).item()
-    if "infer" in cases:
-        def infer():
-            with torch.no_grad(), autocast(variant):
-                model(x)
-        out["infer"] = measure(infer, args)
-    if "train" in cases:
-        # foreach=False: the single-tensor AdamW path, which BrainGen's AdamW reproduces op for op.
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-4, foreach=False)
+        check = F.mse_loss(model(x).float(), target).item()
 
-        def train():
-            opt.zero_grad(set_to_none=True)
-            with autocast(variant):
-                loss = F.mse_loss(model(x), target)
-            loss.backward()
-            opt.step()
-        out["train"] = measure(train, args)
+    def infer():
+        with torch.no_grad(), autocast(variant):
+            model(x)
+
+    # foreach=False: the single-tensor AdamW path, which BrainGen's AdamW reproduces op for op.
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, foreach=False)
+
+    def train():
+        opt.zero_grad(set_to_none=True)
+        with autocast(variant):
+            loss = F.mse_loss(model(x), target)
+        loss.backward()
+        opt.step()
+    return check, {"infer": (infer, args.iters), "train": (train, args.iters)}
 
 
-def run_conv(args, variant, out):
+def conv_case(args, variant):
     # One conv3d 1 x C x S^3 -> C, 3x3x3, pad 1 (the network's workhorse), no grad.
     torch.manual_seed(args.seed)
     c, s = args.conv_channels, args.conv_size
@@ -117,25 +111,57 @@ def run_conv(args, variant, out):
     def conv():
         with torch.no_grad(), autocast(variant):
             F.conv3d(x, w, b, padding=1)
-    out["conv"] = measure(conv, args, iters=args.conv_iters)
+    return conv, args.conv_iters
 
 
-def run_sgemm(args, out):
+def sgemm_case(args):
     torch.manual_seed(args.seed)
-    n = args.gemm_n
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    out["sgemm"] = measure(lambda: torch.mm(a, b), args, iters=args.gemm_iters)
+    a, b = torch.randn(args.gemm_n, args.gemm_n), torch.randn(args.gemm_n, args.gemm_n)
+    return (lambda: torch.mm(a, b)), args.gemm_iters
 
 
-def run_tiny_add(args, out):
+def tiny_add_case(args):
     # Per-op overhead: a 1-element add is all dispatch, allocation and binding, no arithmetic.
     a, b = torch.ones(1), torch.ones(1)
-    n = args.tiny_ops
 
     def batch():
-        for _ in range(n):
+        for _ in range(args.tiny_ops):
             torch.add(a, b)
-    out["tinyadd"] = [t / n for t in measure(batch, args, iters=3)]
+    return batch, 3
+
+
+def make_cases(args, cases):
+    out, table = {}, {}
+    if cases & {"infer", "train"}:
+        out["check"], table = network_cases(args, args.variant)
+    if "conv" in cases:
+        table["conv"] = conv_case(args, args.variant)
+    if "sgemm" in cases:
+        table["sgemm"] = sgemm_case(args)
+    if "tinyadd" in cases:
+        table["tinyadd"] = tiny_add_case(args)
+    return out, table
+
+
+def scale(case, args):
+    # tinyadd reports seconds per op, the rest seconds per call.
+    return 1.0 / args.tiny_ops if case == "tinyadd" else 1.0
+
+
+def serve(args, out, table):
+    """Line protocol for the C# suite, which interleaves its repetitions with ours:
+    `warmup CASE` -> {}, `rep CASE` -> {"t": seconds}, `quit`."""
+    print(json.dumps(out), flush=True)
+    for line in sys.stdin:
+        cmd, _, case = line.strip().partition(" ")
+        if cmd == "quit":
+            break
+        fn, iters = table[case]
+        if cmd == "warmup":
+            fn()
+            print("{}", flush=True)
+        else:
+            print(json.dumps({"t": one_rep(fn, iters) * scale(case, args)}), flush=True)
 
 
 def main():
@@ -157,19 +183,19 @@ def main():
     p.add_argument("--gemm-n", type=int, default=1024)
     p.add_argument("--gemm-iters", type=int, default=10)
     p.add_argument("--tiny-ops", type=int, default=20000)
+    p.add_argument("--serve", action="store_true", help="take commands on stdin (used by the C# suite)")
     args = p.parse_args()
 
     torch.set_num_threads(args.threads)
-    cases = set(args.cases.split(","))
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "variant": args.variant}
-    if cases & {"infer", "train"}:
-        run_network(args, args.variant, cases, out)
-    if "conv" in cases:
-        run_conv(args, args.variant, out)
-    if "sgemm" in cases:
-        run_sgemm(args, out)
-    if "tinyadd" in cases:
-        run_tiny_add(args, out)
+    out, table = make_cases(args, set(args.cases.split(",")))
+    out.update(torch=torch.__version__, threads=torch.get_num_threads(), variant=args.variant)
+    if args.serve:
+        serve(args, out, table)
+        return
+    for case, (fn, iters) in table.items():
+        for _ in range(args.warmup):
+            fn()
+        out[case] = [one_rep(fn, iters) * scale(case, args) for _ in range(args.reps)]
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 
