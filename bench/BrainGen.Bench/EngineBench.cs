@@ -206,7 +206,7 @@ public static class EngineBench
         {
             double a = Stats.MedianOf(ours) * 1e6, b = Stats.MedianOf(theirs) * 1e6;
             string Us(double[] xs) { var s = Stats.Of(xs); return $"{s.Median * 1e6:F2} ({s.Min * 1e6:F2}–{s.Max * 1e6:F2})"; }
-            _tables.Add(($"Per-op overhead: 1-element add, µs per op, {o.TinyOps} ops per iteration",
+            _tables.Add(($"Per-op overhead: 1-element add, µs of thread CPU time per op, {o.TinyOps} ops per iteration",
                 ["op", "BrainGen", "PyTorch (eager, Python)", "BrainGen/PyTorch"], [["a + b", Us(ours), Us(theirs), X(a / b)]]));
         }
 
