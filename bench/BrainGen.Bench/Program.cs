@@ -10,6 +10,7 @@ public static class Program
     private static readonly Dictionary<string, Func<string[], int>> Suites = new()
     {
         ["nifti"] = NiftiSuite.Run,
+        ["engine"] = EngineBench.Run,
     };
 
     public static int Main(string[] args)

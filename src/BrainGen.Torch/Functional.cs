@@ -18,9 +18,19 @@ public static class Functional
                                 long[]? dilation = null, long groups = 1) =>
         Ops.Conv3d(input, weight, bias, stride, padding, dilation, groups);
 
-    /// <summary>Convolution over 1-3 spatial dims, picked from the weight's rank (MONAI's spatial_dims).</summary>
+    /// <summary>
+    /// Convolution over 1-3 spatial dims, picked from the stride's length (MONAI's spatial_dims).
+    /// Goes through aten::conv1d/2d/3d, as nn.ConvNd does, not aten::convolution: CPU autocast
+    /// (libtorch 1.13) only lists the former, so aten::convolution silently stayed fp32 under bf16.
+    /// </summary>
     public static Tensor ConvNd(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups = 1) =>
-        Ops.Convolution(input, weight, bias, stride, padding, dilation, false, new long[stride.Length], groups);
+        stride.Length switch
+        {
+            1 => Ops.Conv1d(input, weight, bias, stride, padding, dilation, groups),
+            2 => Ops.Conv2d(input, weight, bias, stride, padding, dilation, groups),
+            3 => Ops.Conv3d(input, weight, bias, stride, padding, dilation, groups),
+            _ => Ops.Convolution(input, weight, bias, stride, padding, dilation, false, new long[stride.Length], groups),
+        };
 
     public static Tensor ConvTranspose3d(Tensor input, Tensor weight, Tensor? bias = null, long[]? stride = null, long[]? padding = null,
                                          long[]? outputPadding = null, long groups = 1, long[]? dilation = null) =>
