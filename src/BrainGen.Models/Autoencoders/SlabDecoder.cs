@@ -98,6 +98,8 @@ public sealed class SlabDecoder(AutoencoderKLDecoder decoder, SlabDecodeOptions 
             if (res.NinShortcut is not null && i > 0) x[i - 1].Dispose();
         }
         if (res.NinShortcut is not null) x[^1].Dispose();
+        stats1.Mean.Dispose();
+        stats1.Rstd.Dispose();
 
         // pass 2: out = shortcut + conv2(silu(norm2(h)))
         var stats2 = Stats(h, res.Norm2);
@@ -114,6 +116,8 @@ public sealed class SlabDecoder(AutoencoderKLDecoder decoder, SlabDecodeOptions 
             if (i > 0) h[i - 1].Dispose();
         }
         h[^1].Dispose();
+        stats2.Mean.Dispose();
+        stats2.Rstd.Dispose();
         return output;
     }
 
