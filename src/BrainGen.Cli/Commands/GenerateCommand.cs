@@ -41,10 +41,11 @@ internal static class GenerateCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var slabs = new Option<int>("--decode-slab") { Description = "decode in slabs of this many latent voxels along x to bound memory (0: whole volume)", DefaultValueFactory = _ => 0 };
         var noPreview = new Option<bool>("--no-preview") { Description = "skip the PNG previews" };
+        var batch = new Option<int>("--batch-size") { Description = "subjects sampled together (deterministic samplers)", DefaultValueFactory = _ => 1 };
 
         var command = new Command("generate", "generate synthetic brains as a BIDS derivative dataset")
         {
-            model, bundle, covariate, count, sampler, steps, guidance, eta, seed, output, shard, device, slabs, noPreview,
+            model, bundle, covariate, count, sampler, steps, guidance, eta, seed, output, shard, device, slabs, noPreview, batch,
         };
         foreach (var option in named) command.Options.Add(option);
 
@@ -91,6 +92,7 @@ internal static class GenerateCommand
                 Previews = !parse.GetValue(noPreview),
                 Slabs = parse.GetValue(slabs) is > 0 and var slab ? new SlabDecodeOptions(0, slab) : null,
                 Device = targetDevice,
+                BatchSize = parse.GetValue(batch),
             };
             var generator = new SyntheticCohortGenerator(ldm, name, parse.GetValue(output)!.FullName);
             // A console per run, on whatever Console.Out is now (AnsiConsole's static one keeps the first writer it saw).

@@ -71,9 +71,11 @@ public sealed record LatentDiffusionModelConfig
 /// </summary>
 public sealed class LatentDiffusionModel : IDisposable
 {
+    /// <summary>snake_case throughout, as MONAI's arguments and the part configs' own files.</summary>
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 

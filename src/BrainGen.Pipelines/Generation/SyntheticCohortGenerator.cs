@@ -27,6 +27,9 @@ public sealed record GenerationRequest
     public SlabDecodeOptions? Slabs { get; init; }
     public Device Device { get; init; } = Device.CPU;
     public string Suffix { get; init; } = "T1w";
+
+    /// <summary>Subjects sampled together in one batch (deterministic samplers only).</summary>
+    public int BatchSize { get; init; } = 1;
 }
 
 public sealed record GenerationProgress(long SubjectsDone, long SubjectsInShard, int Step, int Steps, string Subject);
@@ -47,6 +50,7 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
     public GenerationSummary Run(GenerationRequest request, IProgress<GenerationProgress>? progress = null)
     {
         if (request.Count < 1) throw new ArgumentException($"--n must be at least 1 (got {request.Count})");
+        if (request.BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1 (got {request.BatchSize})");
         var row = model.Conditioning.NormalizeRow(request.Covariates);
         var outOfRange = model.Conditioning.Covariates.Where((c, i) => row[i] != model.Conditioning.NullValue && !c.InTrainingRange(row[i])).ToList();
         foreach (var c in outOfRange)
@@ -59,34 +63,35 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         var clock = Stopwatch.StartNew();
         int generated = 0, skipped = 0;
         var images = new List<string>();
-        foreach (long k in subjects)
+        var pending = subjects.Select(k => (Index: k, Label: (k + 1).ToString("D" + width, CultureInfo.InvariantCulture)))
+            .Where(s => !IsDone(s.Label, request.Suffix)).ToList();
+        skipped = subjects.Count - pending.Count;
+        foreach (var batch in pending.Chunk(request.BatchSize))
         {
-            string label = (k + 1).ToString("D" + width, CultureInfo.InvariantCulture);
-            if (IsDone(label, request.Suffix))
+            var seeds = batch.Select(s => SubjectSeeds.For(request.Seed, s.Index)).ToArray();
+            var volumes = GenerateBatch(request, row, seeds, (step, steps) =>
+                progress?.Report(new GenerationProgress(generated + skipped, subjects.Count, step, steps, batch[0].Label)));
+            for (int b = 0; b < batch.Length; b++)
             {
-                skipped++;
-                continue;
+                var (k, label) = batch[b];
+                var parameters = new Dictionary<string, object?>
+                {
+                    ["Model"] = modelName,
+                    ["Sampler"] = request.Sampler.ToString().ToLowerInvariant(),
+                    ["Steps"] = request.Steps,
+                    ["GuidanceScale"] = request.Guidance,
+                    ["Eta"] = request.Eta,
+                    ["SubjectIndex"] = k,
+                    ["RunSeed"] = request.Seed,
+                    ["Covariates"] = model.Conditioning.Covariates.Select((c, i) => (c, i)).Where(p => row[p.i] != model.Conditioning.NullValue)
+                        .ToDictionary(p => p.c.Name, p => p.c.Denormalize(row[p.i])),
+                };
+                images.Add(writer.Add(new SyntheticImage { Subject = label, Suffix = request.Suffix, Volume = volumes[b], Seed = (long)seeds[b], Parameters = parameters }));
+                if (request.Previews)
+                    Preview.WriteOrthogonal(volumes[b], Path.Combine(outputRoot, "previews", $"sub-{label}_{request.Suffix}.png"));
+                generated++;
+                progress?.Report(new GenerationProgress(generated + skipped, subjects.Count, request.Steps, request.Steps, label));
             }
-            ulong seed = SubjectSeeds.For(request.Seed, k);
-            var volume = GenerateOne(request, row, seed, (step, steps) =>
-                progress?.Report(new GenerationProgress(generated + skipped, subjects.Count, step, steps, label)));
-            var parameters = new Dictionary<string, object?>
-            {
-                ["Model"] = modelName,
-                ["Sampler"] = request.Sampler.ToString().ToLowerInvariant(),
-                ["Steps"] = request.Steps,
-                ["GuidanceScale"] = request.Guidance,
-                ["Eta"] = request.Eta,
-                ["SubjectIndex"] = k,
-                ["RunSeed"] = request.Seed,
-                ["Covariates"] = model.Conditioning.Covariates.Select((c, i) => (c, i)).Where(p => row[p.i] != model.Conditioning.NullValue)
-                    .ToDictionary(p => p.c.Name, p => p.c.Denormalize(row[p.i])),
-            };
-            images.Add(writer.Add(new SyntheticImage { Subject = label, Suffix = request.Suffix, Volume = volume, Seed = (long)seed, Parameters = parameters }));
-            if (request.Previews)
-                Preview.WriteOrthogonal(volume, Path.Combine(outputRoot, "previews", $"sub-{label}_{request.Suffix}.png"));
-            generated++;
-            progress?.Report(new GenerationProgress(generated + skipped, subjects.Count, request.Steps, request.Steps, label));
         }
         RecordParticipants(writer);
         writer.Complete();
@@ -95,20 +100,38 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
     }
 
     /// <summary>One subject: noise from its seed (as torch.manual_seed(seed); torch.randn), sampling, decoding.</summary>
-    public Volume GenerateOne(GenerationRequest request, double[] covariateRow, ulong seed, Action<int, int>? stepProgress = null)
+    public Volume GenerateOne(GenerationRequest request, double[] covariateRow, ulong seed, Action<int, int>? stepProgress = null) =>
+        GenerateBatch(request, covariateRow, [seed], stepProgress)[0];
+
+    /// <summary>
+    /// Several subjects sampled in one batch (each starts from its own seed's noise, so a subject is
+    /// the same brain in any batch) and decoded one by one to bound memory. Stochastic samplers draw
+    /// step noise from one generator, which would tie subjects to their batch: they need batches of one.
+    /// </summary>
+    public Volume[] GenerateBatch(GenerationRequest request, double[] covariateRow, ulong[] seeds, Action<int, int>? stepProgress = null)
     {
+        bool stochastic = request.Sampler == SamplerKind.Ddpm || (request.Sampler == SamplerKind.Ddim && request.Eta > 0);
+        if (stochastic && seeds.Length > 1)
+            throw new ArgumentException("--batch-size above 1 needs a deterministic sampler (DDIM with --eta 0, or rflow): stochastic steps would make each subject depend on its batch");
         using var scope = Torch.Torch.NewDisposeScope();
-        using var generator = new Generator(seed);
-        var noise = Tensor.Randn(model.LatentShape, generator).To(request.Device);
-        var scheduler = model.Config.Scheduler.CreateSampler(request.Sampler, request.Eta, model.LatentShape.Skip(2).Aggregate(1L, (a, b) => a * b),
-            model.Config.Autoencoder.SpatialDims);
-        scheduler.SetTimesteps(request.Steps);
-        Tensor? rows = model.Conditioning.IsUnconditional
-            ? null
-            : Tensor.FromArray(covariateRow.Select(v => (float)v).ToArray(), [1, covariateRow.Length]).To(request.Device);
-        var latents = GuidedSampling.Sample(model.Denoiser(), scheduler, noise, rows, request.Guidance, model.Conditioning.NullValue,
-            generator, stepProgress);
-        return model.DecodeToVolume(latents, request.Slabs);
+        var generators = seeds.Select(s => new Generator(s)).ToArray();
+        try
+        {
+            var noise = Tensor.Cat(generators.Select(g => Tensor.Randn(model.LatentShape, g)).ToArray()).To(request.Device);
+            var scheduler = model.Config.Scheduler.CreateSampler(request.Sampler, request.Eta, model.LatentShape.Skip(2).Aggregate(1L, (a, b) => a * b),
+                model.Config.Autoencoder.SpatialDims);
+            scheduler.SetTimesteps(request.Steps);
+            Tensor? rows = model.Conditioning.IsUnconditional
+                ? null
+                : Tensor.FromArray(covariateRow.Select(v => (float)v).ToArray(), [1, covariateRow.Length]).Repeat(seeds.Length, 1).To(request.Device);
+            var latents = GuidedSampling.Sample(model.Denoiser(), scheduler, noise, rows, request.Guidance, model.Conditioning.NullValue,
+                generators[0], stepProgress);
+            return Enumerable.Range(0, seeds.Length).Select(b => model.DecodeToVolume(latents.Narrow(0, b, 1), request.Slabs)).ToArray();
+        }
+        finally
+        {
+            foreach (var g in generators) g.Dispose();
+        }
     }
 
     private bool IsDone(string label, string suffix)
