@@ -95,8 +95,7 @@ internal static class GenerateCommand
                 BatchSize = parse.GetValue(batch),
             };
             var generator = new SyntheticCohortGenerator(ldm, name, parse.GetValue(output)!.FullName);
-            // A console per run, on whatever Console.Out is now (AnsiConsole's static one keeps the first writer it saw).
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            var console = CliConsole.Create();
             var summary = RunWithProgress(console, generator, request);
             console.MarkupLine($"[green]{summary.Generated}[/] generated, {summary.Skipped} already done (shard {request.Shard}) in {summary.Elapsed.TotalSeconds:F1} s -> {Markup.Escape(parse.GetValue(output)!.FullName)}");
             return 0;
