@@ -160,7 +160,7 @@ public sealed class AutoencoderKLEncoder : Module<Tensor, Tensor>
                 blocks.Add(new AutoencoderResBlock(dims, channels, c.Channels[level], groups, eps));
                 channels = c.Channels[level];
                 if (c.AttentionLevels[level])
-                    blocks.Add(new AutoencoderAttentionBlock(dims, channels, groups, eps, applyOutputProjection: c.AttentionOutputProjection));
+                    blocks.Add(new AttentionBlock(channels, channels, groups, eps, c.AttentionOutputProjection));
             }
             if (level < c.Levels - 1) blocks.Add(new AutoencoderDownsample(dims, channels));
         }
@@ -168,7 +168,7 @@ public sealed class AutoencoderKLEncoder : Module<Tensor, Tensor>
         if (c.WithEncoderNonLocalAttention)
         {
             blocks.Add(new AutoencoderResBlock(dims, last, last, groups, eps));
-            blocks.Add(new AutoencoderAttentionBlock(dims, last, groups, eps, applyOutputProjection: c.AttentionOutputProjection));
+            blocks.Add(new AttentionBlock(last, last, groups, eps, c.AttentionOutputProjection));
             blocks.Add(new AutoencoderResBlock(dims, last, last, groups, eps));
         }
         blocks.Add(new GroupNorm(groups, last, eps));
@@ -210,7 +210,7 @@ public sealed class AutoencoderKLDecoder : Module<Tensor, Tensor>
         if (c.WithDecoderNonLocalAttention)
         {
             blocks.Add(new AutoencoderResBlock(dims, channelsRev[0], channelsRev[0], groups, eps));
-            blocks.Add(new AutoencoderAttentionBlock(dims, channelsRev[0], groups, eps, applyOutputProjection: c.AttentionOutputProjection));
+            blocks.Add(new AttentionBlock(channelsRev[0], channelsRev[0], groups, eps, c.AttentionOutputProjection));
             blocks.Add(new AutoencoderResBlock(dims, channelsRev[0], channelsRev[0], groups, eps));
         }
         int channels = channelsRev[0];
@@ -221,7 +221,7 @@ public sealed class AutoencoderKLDecoder : Module<Tensor, Tensor>
                 blocks.Add(new AutoencoderResBlock(dims, channels, channelsRev[level], groups, eps));
                 channels = channelsRev[level];
                 if (attnRev[level])
-                    blocks.Add(new AutoencoderAttentionBlock(dims, channels, groups, eps, applyOutputProjection: c.AttentionOutputProjection));
+                    blocks.Add(new AttentionBlock(channels, channels, groups, eps, c.AttentionOutputProjection));
             }
             if (level < c.Levels - 1) blocks.Add(new AutoencoderUpsample(dims, channels, c.UseConvTranspose));
         }

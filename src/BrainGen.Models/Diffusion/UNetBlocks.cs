@@ -6,7 +6,7 @@ using static BrainGen.Torch.Torch;
 namespace BrainGen.Models.Diffusion;
 
 /// <summary>
-/// The parts a UNet block picks by its <see cref="UNetBlockSpec"/>: the attention (GM's <see cref="UNetAttentionBlock"/>
+/// The parts a UNet block picks by its <see cref="UNetBlockSpec"/>: the attention (GM's <see cref="AttentionBlock"/>
 /// or a <see cref="SpatialTransformer"/>) and the resampler (a resampling <see cref="ResnetBlock"/> or a conv
 /// <see cref="UNetDownsample"/> / <see cref="UNetUpsample"/>).
 /// </summary>
@@ -14,7 +14,7 @@ internal static class UNetBlockParts
 {
     public static Module Create(DiffusionUNetConfig c, UNetBlockSpec spec) => spec.Attention switch
     {
-        UNetAttentionKind.SelfAttention => new UNetAttentionBlock(spec.Channels, spec.HeadChannels, c.NormNumGroups, c.NormEps,
+        UNetAttentionKind.SelfAttention => new AttentionBlock(spec.Channels, spec.HeadChannels, c.NormNumGroups, c.NormEps,
                                                                   c.AttentionOutputProjection),
         UNetAttentionKind.SpatialTransformer => new SpatialTransformer(c.SpatialDims, spec.Channels, spec.HeadChannels, c.TransformerNumLayers,
                                                                        c.CrossAttentionDim, c.NormNumGroups, c.NormEps, c.UpcastAttention,
@@ -26,7 +26,7 @@ internal static class UNetBlockParts
     public static Tensor Forward(Module attention, Tensor h, Tensor? context) => attention switch
     {
         SpatialTransformer t => t.Forward(h, context),
-        UNetAttentionBlock a => a.Forward(h),
+        AttentionBlock a => a.Forward(h),
         _ => throw new InvalidOperationException(attention.GetType().Name),
     };
 

@@ -5,15 +5,16 @@ using static BrainGen.Torch.Torch;
 namespace BrainGen.Models.Blocks;
 
 /// <summary>
-/// GM's UNet <c>AttentionBlock</c>: self-attention over the voxels of an unconditioned level.
-/// Keys: <c>norm</c>, <c>to_q</c>, <c>to_k</c>, <c>to_v</c> (with bias), <c>proj_attn</c>.
+/// GM's <c>AttentionBlock</c> (the same in its AutoencoderKL and its UNet): self-attention over the
+/// voxels with a residual, <c>x + attn(norm(x))</c>, scale 1/√(C/heads); the autoencoder uses one head
+/// (head channels = channels). Keys: <c>norm</c>, <c>to_q</c>, <c>to_k</c>, <c>to_v</c> (with bias), <c>proj_attn</c>.
 /// GM builds <c>proj_attn</c> but never applies it, so a GM checkpoint's proj_attn is dead weight;
 /// MONAI-core (<c>include_fc=True</c>, its <c>attn.out_proj</c>) applies it. <paramref name="applyOutputProjection"/>
 /// picks the semantics: false is GM (and the brain-LDM bundle), true is MONAI-core include_fc.
 /// </summary>
-public sealed class UNetAttentionBlock : Module<Tensor, Tensor>
+public sealed class AttentionBlock : Module<Tensor, Tensor>
 {
-    public UNetAttentionBlock(long channels, long headChannels, long normGroups, double normEps, bool applyOutputProjection = false)
+    public AttentionBlock(long channels, long headChannels, long normGroups, double normEps, bool applyOutputProjection = false)
     {
         if (headChannels < 1 || channels % headChannels != 0)
             throw new ArgumentException($"an attention block over {channels} channels needs num_head_channels dividing it (got {headChannels})");
