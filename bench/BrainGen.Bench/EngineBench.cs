@@ -140,15 +140,16 @@ public static class EngineBench
     };
 
     /// <summary>bench/python/engine_bench.py, found upwards from the working directory or the binary.</summary>
-    private static string FindScript()
+    /// <summary>A Python counterpart in bench/python, found above the working directory or the build output.</summary>
+    internal static string FindScript(string name = "engine_bench.py")
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                var candidate = Path.Combine(dir.FullName, "bench", "python", "engine_bench.py");
+                var candidate = Path.Combine(dir.FullName, "bench", "python", name);
                 if (File.Exists(candidate)) return candidate;
             }
-        throw new FileNotFoundException("bench/python/engine_bench.py not found above the working directory");
+        throw new FileNotFoundException($"bench/python/{name} not found above the working directory");
     }
 
     internal static string CpuModel()

@@ -11,6 +11,7 @@ public static class Program
     {
         ["nifti"] = NiftiSuite.Run,
         ["engine"] = EngineBench.Run,
+        ["ldm"] = LdmBench.Run,
     };
 
     public static int Main(string[] args)
