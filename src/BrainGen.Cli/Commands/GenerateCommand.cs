@@ -55,6 +55,7 @@ internal static class GenerateCommand
             var bundleDir = parse.GetValue(bundle);
             if ((modelDir is null) == (bundleDir is null)) throw new ArgumentException("give exactly one of --model and --monai-bundle");
             var targetDevice = Device.Parse(parse.GetValue(device)!);
+            CliTorch.UseAllCores();
 
             IReadOnlyDictionary<string, double> defaults = new Dictionary<string, double>();
             int defaultSteps = 50;
