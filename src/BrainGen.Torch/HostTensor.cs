@@ -10,8 +10,8 @@ public sealed class HostTensor
     public HostTensor(DType dtype, long[] shape, byte[] data)
     {
         long numel = NumElements(shape);
-        if (data.LongLength != numel * dtype.ElementSize())
-            throw new ArgumentException($"{data.LongLength} bytes do not hold a {dtype} tensor of shape [{string.Join(", ", shape)}] ({numel * dtype.ElementSize()} bytes)");
+        if (data.LongLength != checked(numel * dtype.ElementSize()))
+            throw new ArgumentException($"{data.LongLength} bytes do not hold a {dtype} tensor of shape [{string.Join(", ", shape)}] ({(double)numel * dtype.ElementSize()} bytes)");
         DType = dtype;
         Shape = shape;
         Data = data;
