@@ -98,6 +98,7 @@ internal static class GenerateCommand
             var generator = new SyntheticCohortGenerator(ldm, name, parse.GetValue(output)!.FullName);
             var console = CliConsole.Create();
             var summary = RunWithProgress(console, generator, request);
+            foreach (var warning in summary.Warnings) Console.Error.WriteLine($"braingen: warning: {warning}");
             console.MarkupLine($"[green]{summary.Generated}[/] generated, {summary.Skipped} already done (shard {request.Shard}) in {summary.Elapsed.TotalSeconds:F1} s -> {Markup.Escape(parse.GetValue(output)!.FullName)}");
             return 0;
         });

@@ -34,7 +34,8 @@ public sealed record GenerationRequest
 
 public sealed record GenerationProgress(long SubjectsDone, long SubjectsInShard, int Step, int Steps, string Subject);
 
-public sealed record GenerationSummary(int Generated, int Skipped, IReadOnlyList<string> Images, TimeSpan Elapsed);
+/// <summary>What a run did; warnings are requests the model may not honour (e.g. covariates outside its training range).</summary>
+public sealed record GenerationSummary(int Generated, int Skipped, IReadOnlyList<string> Images, TimeSpan Elapsed, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// Generates a synthetic cohort into a BIDS derivative dataset, one subject at a time: noise from
@@ -52,9 +53,10 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         if (request.Count < 1) throw new ArgumentException($"--n must be at least 1 (got {request.Count})");
         if (request.BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1 (got {request.BatchSize})");
         var row = model.Conditioning.NormalizeRow(request.Covariates);
-        var outOfRange = model.Conditioning.Covariates.Where((c, i) => row[i] != model.Conditioning.NullValue && !c.InTrainingRange(row[i])).ToList();
-        foreach (var c in outOfRange)
-            Console.Error.WriteLine($"braingen: warning: {c.Name}={request.Covariates.First(kv => string.Equals(kv.Key, c.Name, StringComparison.OrdinalIgnoreCase)).Value} is outside the training range {c.Min}..{c.Max}");
+        var warnings = model.Conditioning.Covariates.Select((c, i) => (Covariate: c, Value: row[i]))
+            .Where(p => p.Value != model.Conditioning.NullValue && !p.Covariate.InTrainingRange(p.Value))
+            .Select(p => $"{p.Covariate.Name}={p.Covariate.Denormalize(p.Value)} is outside the training range {p.Covariate.Min}..{p.Covariate.Max}")
+            .ToList();
 
         var writer = new BidsDerivativeWriter(outputRoot, PipelineName, typeof(SyntheticCohortGenerator).Assembly.GetName().Version?.ToString() ?? "0",
             $"Synthetic brain MRI from the latent diffusion model '{modelName}'");
@@ -96,7 +98,7 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         RecordParticipants(writer);
         writer.Complete();
         File.WriteAllText(Path.Combine(outputRoot, ".bidsignore"), "previews/\n");
-        return new GenerationSummary(generated, skipped, images, clock.Elapsed);
+        return new GenerationSummary(generated, skipped, images, clock.Elapsed, warnings);
     }
 
     /// <summary>One subject: noise from its seed (as torch.manual_seed(seed); torch.randn), sampling, decoding.</summary>
