@@ -33,8 +33,7 @@ public static class Colin27Template
         {
             string key = Path.GetFullPath(templateDirectory ?? DefaultDirectory);
             if (Atlases.TryGetValue(key, out var atlas)) return atlas;
-            var inverse = full.Affine.Inverse();
-            atlas = new VentricleAtlas(full.Ventricles.Select(v => v > 0).ToArray(), full.Grid, (x, y, z) => inverse.Transform(x, y, z));
+            atlas = new VentricleAtlas(full.Ventricles, full.Grid, full.Affine);
             Atlases[key] = atlas;
             return atlas;
         }

@@ -8,8 +8,8 @@ namespace BrainGen.Physics.Segmentation;
 /// interhemispheric fissure and the third ventricle; (2) the region is every candidate 6-connected to
 /// a seed voxel; seeds are the voxels inside <see cref="MniSeedBox"/> (the bodies of both lateral
 /// ventricles in Colin27/MNI space), carried to a subject by <see cref="MomentAlignment"/>;
-/// (3) it is dilated by one voxel inside the mask so the partial-volume rim counts. On subjects the
-/// growth is also confined to the <see cref="VentricleAtlas"/> (Colin27's region + 8 mm), carried over.
+/// (3) it is dilated by one voxel inside the mask so the partial-volume rim counts. It defines the
+/// Colin27 ventricles (the <see cref="VentricleAtlas"/>); subjects are measured with the registered atlas.
 /// Ventricle volume = Σ p_CSF over the region · voxel volume.
 /// </summary>
 public static class VentricleRegion
@@ -30,8 +30,7 @@ public static class VentricleRegion
     /// Seeds and midline barrier on a grid whose voxel → template (MNI) world map is given, e.g. the
     /// identity world map on Colin27, or the inverse moment alignment on a subject.
     /// </summary>
-    public static (bool[] Seeds, bool[] Barrier) SeedsAndBarrier(VoxelGrid grid, Func<int, int, int, (double X, double Y, double Z)> voxelToTemplateWorld,
-                                                                VentricleAtlas? atlas = null)
+    public static (bool[] Seeds, bool[] Barrier) SeedsAndBarrier(VoxelGrid grid, Func<int, int, int, (double X, double Y, double Z)> voxelToTemplateWorld)
     {
         var seeds = new bool[grid.Count];
         var barrier = new bool[grid.Count];
@@ -45,8 +44,7 @@ public static class VentricleRegion
                     int i = grid.Index(x, y, z);
                     double ax = Math.Abs(wx);
                     seeds[i] = ax >= box.AbsXMin && ax <= box.AbsXMax && wy >= box.YMin && wy <= box.YMax && wz >= box.ZMin && wz <= box.ZMax;
-                    // Outside the atlas region counts as barrier too: the ventricles cannot be there.
-                    barrier[i] = ax < MidlineHalfWidthMm || (atlas is not null && !atlas.Contains(wx, wy, wz));
+                    barrier[i] = ax < MidlineHalfWidthMm;
                 }
         });
         return (seeds, barrier);

@@ -1,0 +1,85 @@
+using BrainGen.Imaging;
+using BrainGen.Physics.Deformation;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.Optimization;
+
+namespace BrainGen.Physics.Segmentation;
+
+/// <summary>
+/// Registers the <see cref="VentricleAtlas"/> to a subject's CSF fraction map with a 9-parameter
+/// affine (translation, per-axis scale, rotation) that minimizes Σ (atlas − p_CSF)² over the atlas
+/// neighbourhood, starting from brain-mask moments (<see cref="MomentAlignment"/>). Why: moments
+/// alone misplace the atlas by several mm, so a margin wide enough to absorb that also admits the
+/// third ventricle and the midline cisterns (ventricle errors of +40…+100% on phantoms); fitting the
+/// ventricles themselves also scales the atlas to enlarged ventricles. Only the image is used.
+/// </summary>
+public static class VentricleRegistration
+{
+    /// <summary>Nelder–Mead simplex steps: 2 mm, 10% scale, ~3° rotation.</summary>
+    private static readonly double[] InitialSteps = [2, 2, 2, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05];
+
+    /// <summary>The registered atlas fraction on the subject grid.</summary>
+    public static float[] Register(float[] csf, bool[] mask, VoxelGrid grid, Affine voxelToWorld, VentricleAtlas atlas, MomentAlignment start)
+    {
+        var template = atlas.AtResolution((grid.SpacingX + grid.SpacingY + grid.SpacingZ) / 3);
+        var roi = new List<int>();
+        for (int i = 0; i < grid.Count; i++)
+        {
+            if (!mask[i]) continue;
+            var (x, y, z) = grid.Coordinates(i);
+            var (wx, wy, wz) = voxelToWorld.Transform(x, y, z);
+            var (tx, ty, tz) = start.SubjectToTemplate(wx, wy, wz);
+            if (atlas.Contains(tx, ty, tz)) roi.Add(i);
+        }
+        if (roi.Count == 0) throw new InvalidDataException("the ventricle atlas does not overlap the brain mask");
+
+        double Cost(Vector<double> p)
+        {
+            var map = SubjectToAtlasVoxel(p, start, voxelToWorld, atlas);
+            double sum = 0;
+            foreach (int i in roi)
+            {
+                var (x, y, z) = grid.Coordinates(i);
+                var (u, v, w) = map.Transform(x, y, z);
+                double d = TrilinearSampler.Sample(template, atlas.Grid, u, v, w) - csf[i];
+                sum += d * d;
+            }
+            return sum;
+        }
+        var result = NelderMeadSimplex.Minimum(ObjectiveFunction.Value(Cost), Vector<double>.Build.Dense(InitialSteps.Length),
+                                               Vector<double>.Build.DenseOfArray(InitialSteps), 1e-6, 3000);
+        var best = SubjectToAtlasVoxel(result.MinimizingPoint, start, voxelToWorld, atlas);
+        var registered = new float[grid.Count];
+        Parallel.For(0, grid.Nz, z =>
+        {
+            for (int y = 0; y < grid.Ny; y++)
+                for (int x = 0; x < grid.Nx; x++)
+                {
+                    var (u, v, w) = best.Transform(x, y, z);
+                    registered[grid.Index(x, y, z)] = TrilinearSampler.Sample(template, atlas.Grid, u, v, w);
+                }
+        });
+        return registered;
+    }
+
+    /// <summary>
+    /// Subject voxel → atlas voxel for parameters p (translation mm, log scale relative to the moment
+    /// scale, rotations in radians about the template centre): template world x_t maps to subject world
+    /// c_s + t + R·S·(x_t − c_t).
+    /// </summary>
+    private static Affine SubjectToAtlasVoxel(Vector<double> p, MomentAlignment start, Affine voxelToWorld, VentricleAtlas atlas)
+    {
+        var m = Matrix<double>.Build;
+        var scale = m.DenseOfDiagonalArray([start.Scale.X * Math.Exp(p[3]), start.Scale.Y * Math.Exp(p[4]), start.Scale.Z * Math.Exp(p[5])]);
+        double a = p[6], b = p[7], c = p[8];
+        var rx = m.DenseOfArray(new[,] { { 1, 0, 0 }, { 0, Math.Cos(a), -Math.Sin(a) }, { 0, Math.Sin(a), Math.Cos(a) } });
+        var ry = m.DenseOfArray(new[,] { { Math.Cos(b), 0, Math.Sin(b) }, { 0, 1, 0 }, { -Math.Sin(b), 0, Math.Cos(b) } });
+        var rz = m.DenseOfArray(new[,] { { Math.Cos(c), -Math.Sin(c), 0 }, { Math.Sin(c), Math.Cos(c), 0 }, { 0, 0, 1 } });
+        var linear = rz * ry * rx * scale;
+        var templateCentre = Vector<double>.Build.DenseOfArray([start.TemplateCentre.X, start.TemplateCentre.Y, start.TemplateCentre.Z]);
+        var offset = Vector<double>.Build.DenseOfArray([start.SubjectCentre.X + p[0], start.SubjectCentre.Y + p[1], start.SubjectCentre.Z + p[2]])
+                     - linear * templateCentre;
+        var templateToSubject = Affine.FromLinear(linear.ToArray(), offset[0], offset[1], offset[2]);
+        return atlas.WorldToVoxel * templateToSubject.Inverse() * voxelToWorld;
+    }
+}
