@@ -38,7 +38,7 @@ internal static class PhantomCommand
             options.Validate();
             var root = parse.GetValue(output)!.FullName;
             IReadOnlyList<PhantomSubjectRecord> records = [];
-            AnsiConsole.Progress()
+            CliConsole.Create().Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(context =>
                 {
