@@ -27,7 +27,8 @@ internal static class VoxelCodec
             case NiftiDataType.UInt16:
                 {
                     var s = MemoryMarshal.Cast<byte, ushort>(src);
-                    for (var i = 0; i < dst.Length; i++) dst[i] = swap ? BinaryPrimitives.ReverseEndianness(s[i]) : s[i];
+                    if (swap) for (var i = 0; i < dst.Length; i++) dst[i] = BinaryPrimitives.ReverseEndianness(s[i]);
+                    else WidenUInt16(s, dst);
                     break;
                 }
             case NiftiDataType.Int32:
@@ -73,8 +74,26 @@ internal static class VoxelCodec
             default:
                 throw new NotSupportedException($"datatype {type.Name()} cannot be decoded");
         }
-        if (scaling is { } sc)
-            for (var i = 0; i < dst.Length; i++) dst[i] = (float)(dst[i] * sc.Slope + sc.Inter);
+        if (scaling is { } sc) Scale(dst, sc.Slope, sc.Inter);
+    }
+
+    /// <summary>dst = (float)(dst * slope + inter) in double, vectorized (no fused multiply-add, as the scalar form).</summary>
+    private static void Scale(Span<float> dst, double slope, double inter)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && dst.Length >= Vector<float>.Count)
+        {
+            var v = MemoryMarshal.Cast<float, Vector<float>>(dst);
+            var s = new Vector<double>(slope);
+            var b = new Vector<double>(inter);
+            for (var k = 0; k < v.Length; k++)
+            {
+                Vector.Widen(v[k], out var lo, out var hi);
+                v[k] = Vector.Narrow(lo * s + b, hi * s + b);
+            }
+            i = v.Length * Vector<float>.Count;
+        }
+        for (; i < dst.Length; i++) dst[i] = (float)(dst[i] * slope + inter);
     }
 
     private static double Float64(ulong bits, bool swap) => BitConverter.UInt64BitsToDouble(swap ? BinaryPrimitives.ReverseEndianness(bits) : bits);
@@ -109,6 +128,24 @@ internal static class VoxelCodec
                 vout[4 * k + 3] = Vector.ConvertToSingle(d);
             }
             i = vin.Length * Vector<byte>.Count;
+        }
+        for (; i < src.Length; i++) dst[i] = src[i];
+    }
+
+    private static void WidenUInt16(ReadOnlySpan<ushort> src, Span<float> dst)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && src.Length >= Vector<ushort>.Count)
+        {
+            var vin = MemoryMarshal.Cast<ushort, Vector<ushort>>(src);
+            var vout = MemoryMarshal.Cast<float, Vector<float>>(dst);
+            for (var k = 0; k < vin.Length; k++)
+            {
+                Vector.Widen(vin[k], out var lo, out var hi);
+                vout[2 * k] = Vector.ConvertToSingle(lo);
+                vout[2 * k + 1] = Vector.ConvertToSingle(hi);
+            }
+            i = vin.Length * Vector<ushort>.Count;
         }
         for (; i < src.Length; i++) dst[i] = src[i];
     }
@@ -152,6 +189,13 @@ internal static class VoxelCodec
                 }
         }
         var (min, max) = type.IntegerRange();
+        if (BitConverter.IsLittleEndian && Vector.IsHardwareAccelerated && type is NiftiDataType.UInt8 or NiftiDataType.Int8
+                or NiftiDataType.Int16 or NiftiDataType.UInt16 or NiftiDataType.Int32)
+        {
+            var done = EncodeVectorized(src, dst, type, slope, inter, min, max);
+            src = src[done..];
+            dst = dst[(done * type.BytesPerVoxel())..];
+        }
         var unit = slope == 1 && inter == 0;
         double Raw(float v)
         {
@@ -185,6 +229,79 @@ internal static class VoxelCodec
             default:
                 throw new NotSupportedException($"datatype {type.Name()} cannot be written");
         }
+    }
+
+    /// <summary>
+    /// Encode's arithmetic for the types whose range a double and an int32 hold exactly, on whole
+    /// vectors: the same double operations in the same order as the scalar Raw (subtract, divide,
+    /// round half to even, clamp, NaN to 0), so every voxel gets the same stored value. Returns how
+    /// many voxels it encoded (a multiple of the vector width); the caller does the rest.
+    /// </summary>
+    private static int EncodeVectorized(ReadOnlySpan<float> src, Span<byte> dst, NiftiDataType type, double slope, double inter, double min, double max)
+    {
+        var width = Vector<float>.Count;
+        var group = type is NiftiDataType.UInt8 or NiftiDataType.Int8 ? 4 : type is NiftiDataType.Int16 or NiftiDataType.UInt16 ? 2 : 1;
+        var step = width * group;
+        var n = src.Length / step * step;
+        if (n == 0) return 0;
+        var unit = slope == 1 && inter == 0;
+        var vin = MemoryMarshal.Cast<float, Vector<float>>(src[..n]);
+        var s = new Vector<double>(slope);
+        var b = new Vector<double>(inter);
+        var lo = new Vector<double>(min);
+        var hi = new Vector<double>(max);
+
+        // Unit scaling into a type of at most 16 bits: float arithmetic gives the same integers
+        // (rounding a float to an integer is exact, and the bounds are exact floats), twice as wide.
+        var inFloat = unit && group > 1;
+        var flo = new Vector<float>((float)min);
+        var fhi = new Vector<float>((float)max);
+
+        Vector<int> ToInt32(Vector<float> v)
+        {
+            if (inFloat)
+            {
+                var r = Vector.Min(Vector.Max(Vector.Round(v), flo), fhi);
+                return Vector.ConvertToInt32(Vector.ConditionalSelect(Vector.Equals(v, v), r, Vector<float>.Zero));
+            }
+            Vector.Widen(v, out var a, out var c);
+            return Vector.Narrow(Vector.ConvertToInt64(Raw(a)), Vector.ConvertToInt64(Raw(c)));
+        }
+        Vector<double> Raw(Vector<double> x)
+        {
+            var r = Vector.Round(unit ? x : (x - b) / s); // Round: half to even, as Math.Round's default
+            r = Vector.Min(Vector.Max(r, lo), hi);
+            return Vector.ConditionalSelect(Vector.Equals(x, x), r, Vector<double>.Zero); // NaN stores 0
+        }
+
+        switch (group)
+        {
+            case 4:
+                {
+                    var vout = MemoryMarshal.Cast<byte, Vector<byte>>(dst[..n]);
+                    for (var k = 0; k < vout.Length; k++)
+                    {
+                        // Raw is within the type's range, so truncating narrows keep the exact bits.
+                        var s0 = Vector.Narrow(ToInt32(vin[4 * k]), ToInt32(vin[4 * k + 1]));
+                        var s1 = Vector.Narrow(ToInt32(vin[4 * k + 2]), ToInt32(vin[4 * k + 3]));
+                        vout[k] = Vector.Narrow(Vector.AsVectorUInt16(s0), Vector.AsVectorUInt16(s1));
+                    }
+                    break;
+                }
+            case 2:
+                {
+                    var vout = MemoryMarshal.Cast<byte, Vector<short>>(dst[..(2 * n)]);
+                    for (var k = 0; k < vout.Length; k++) vout[k] = Vector.Narrow(ToInt32(vin[2 * k]), ToInt32(vin[2 * k + 1]));
+                    break;
+                }
+            default:
+                {
+                    var vout = MemoryMarshal.Cast<byte, Vector<int>>(dst[..(4 * n)]);
+                    for (var k = 0; k < vout.Length; k++) vout[k] = ToInt32(vin[k]);
+                    break;
+                }
+        }
+        return n;
     }
 
     private static void ReverseInPlace(Span<uint> s) { for (var i = 0; i < s.Length; i++) s[i] = BinaryPrimitives.ReverseEndianness(s[i]); }
