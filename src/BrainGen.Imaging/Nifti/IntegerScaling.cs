@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace BrainGen.Imaging;
@@ -32,6 +33,7 @@ internal static class IntegerScaling
     }
 
     /// <summary>Finite minimum and maximum, and whether every finite value is a whole number (one vectorized pass).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: full optimization on the first call, not after tiering
     internal static (double Min, double Max, bool Integral) Scan(ReadOnlySpan<float> data)
     {
         float lo = float.PositiveInfinity, hi = float.NegativeInfinity;

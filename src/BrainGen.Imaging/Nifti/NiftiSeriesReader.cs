@@ -81,7 +81,7 @@ public sealed class NiftiSeriesReader : IDisposable
         var type = Header.DataType;
         var bytesPerVoxel = type.BytesPerVoxel();
         var total = Header.BytesPerVolume;
-        var voxels = GC.AllocateUninitializedArray<float>((int)Header.VoxelsPerVolume);
+        var voxels = LargeBuffers.Allocate<float>((int)Header.VoxelsPerVolume);
         var staging = ArrayPool<byte>.Shared.Rent(StagingBytes);
         try
         {
@@ -116,7 +116,7 @@ public sealed class NiftiSeriesReader : IDisposable
     private float[] ReadChunked(string what)
     {
         var chunks = _data.ReadChunks(Header.BytesPerVolume, ChunkBytes, what);
-        var voxels = GC.AllocateUninitializedArray<float>((int)Header.VoxelsPerVolume);
+        var voxels = LargeBuffers.Allocate<float>((int)Header.VoxelsPerVolume);
         var type = Header.DataType;
         var bytesPerVoxel = type.BytesPerVoxel();
         var voxelsPerChunk = ChunkBytes / bytesPerVoxel;
