@@ -1,35 +1,91 @@
 #!/usr/bin/python3
-"""nibabel counterpart of `BrainGen.Bench nifti`: median seconds to read and to write each file.
+"""nibabel counterpart of `BrainGen.Bench nifti`: time reading and writing NIfTI files.
 
-Read = nib.load(path).get_fdata(dtype=float32) (BrainGen's Nifti.Read also returns float32 voxels).
-Write = nib.save of the file's own dtype as .nii.gz (nibabel's default gzip level 1, as BrainGen's).
-Usage: /usr/bin/python3 bench/python/nifti_bench.py RUNS FILE... ; prints one JSON object.
+Read  = nib.load(path).get_fdata(dtype=float32): every voxel decoded to float32 in memory, as
+        BrainGen's Nifti.Read returns (nibabel's proxy is not lazy past get_fdata).
+Write = nib.save of the file's own stored voxels (uint8 for the mricron templates, slope 1) as
+        .nii.gz; nibabel's Opener writes gzip at default_compresslevel (1), via Python's zlib.
+
+Two modes:
+  /usr/bin/python3 nifti_bench.py RUNS FILE...   standalone: prints one JSON object of medians
+  /usr/bin/python3 nifti_bench.py --serve        used by the C# suite, which interleaves the two
+        sides: one JSON command per stdin line, one JSON answer per stdout line.
+        {"op": "read", "file": F}            -> {"wall": s, "cpu": s}
+        {"op": "write", "file": F, "out": O} -> {"wall": s, "cpu": s, "bytes": n}
+        {"op": "info"}                       -> versions
+CPU time is time.process_time() (all threads of the process, user + system).
 """
-import json, os, statistics, sys, tempfile, time
+import json, os, statistics, sys, tempfile, time, zlib
 import numpy as np
 import nibabel as nib
+from nibabel.openers import Opener
+
+_raw = {}
+
+
+def _stored(path):
+    """The file's stored voxels and image, loaded once (the write input, like BrainGen's volume)."""
+    if path not in _raw:
+        img = nib.load(path)
+        _raw[path] = (img, np.asanyarray(img.dataobj))
+    return _raw[path]
+
+
+def read(path):
+    return nib.load(path).get_fdata(dtype=np.float32)
+
+
+def write(path, out):
+    img, raw = _stored(path)
+    nib.save(nib.Nifti1Image(raw, img.affine, img.header), out)
+
+
+def timed(fn):
+    c, t = time.process_time(), time.perf_counter()
+    fn()
+    return {"wall": time.perf_counter() - t, "cpu": time.process_time() - c}
+
+
+def info():
+    return {"nibabel": nib.__version__, "numpy": np.__version__, "python": sys.version.split()[0],
+            "zlib": zlib.ZLIB_RUNTIME_VERSION, "gzip_level": Opener.default_compresslevel}
+
+
+def serve():
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        op = cmd["op"]
+        if op == "info":
+            ans = info()
+        elif op == "read":
+            ans = timed(lambda: read(cmd["file"]))
+        elif op == "write":
+            _stored(cmd["file"])
+            ans = timed(lambda: write(cmd["file"], cmd["out"]))
+            ans["bytes"] = os.path.getsize(cmd["out"])
+        else:
+            raise ValueError(f"unknown op {op}")
+        sys.stdout.write(json.dumps(ans) + "\n")
+        sys.stdout.flush()
 
 
 def median_time(fn, runs):
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return statistics.median(timed(fn)["wall"] for _ in range(runs))
 
 
 def main():
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+        return
     runs = int(sys.argv[1])
-    out = {"nibabel": nib.__version__, "numpy": np.__version__, "files": {}}
+    out = dict(info(), files={})
     tmp = tempfile.mkdtemp()
     for path in sys.argv[2:]:
-        img = nib.load(path)
-        raw = np.asanyarray(img.dataobj)
         target = os.path.join(tmp, "out.nii.gz")
+        read(path), write(path, target)  # warm-up
         out["files"][os.path.basename(path)] = {
-            "read": median_time(lambda: nib.load(path).get_fdata(dtype=np.float32), runs),
-            "write": median_time(lambda: nib.save(nib.Nifti1Image(raw, img.affine, img.header), target), runs),
+            "read": median_time(lambda: read(path), runs),
+            "write": median_time(lambda: write(path, target), runs),
         }
     print(json.dumps(out))
 

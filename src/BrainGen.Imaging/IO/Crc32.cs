@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BrainGen.Imaging;
 
 /// <summary>CRC-32 (IEEE 802.3, as gzip and PNG use it), slicing-by-8, plus zlib's crc32_combine.</summary>
@@ -22,6 +24,7 @@ public static class Crc32
     public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
 
     /// <summary>Continues a CRC over more bytes: Append(Compute(a), b) == Compute(a + b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         var c = ~crc;

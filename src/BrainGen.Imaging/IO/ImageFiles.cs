@@ -58,10 +58,30 @@ internal static class ImageFiles
             FileLength = _file.Length;
             Span<byte> magic = stackalloc byte[2];
             var n = _file.Read(magic);
-            _file.Position = 0;
             IsGzip = n == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
-            Stream = IsGzip ? new BufferedStream(new GZipStream(_file, CompressionMode.Decompress), 1 << 20) : _file;
+            if (IsGzip && FileLength >= 18)
+            {
+                // ISIZE, the last 4 bytes of a gzip member: the uncompressed length mod 2^32.
+                Span<byte> isize = stackalloc byte[4];
+                _file.Position = FileLength - 4;
+                if (_file.Read(isize) == 4) GzipTrailerSize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(isize);
+            }
+            _file.Position = 0;
+            // GZipStream inflates straight into the caller's span: no buffering layer (and copy) on top.
+            Stream = IsGzip ? new GZipStream(_file, CompressionMode.Decompress) : _file;
         }
+
+        /// <summary>The gzip trailer's ISIZE (content length mod 2^32 if the file is one intact member); null for plain files.</summary>
+        public uint? GzipTrailerSize { get; }
+
+        /// <summary>
+        /// Whether the file evidently holds contentLength bytes of content, so a buffer of that size
+        /// can be allocated before the bytes arrive: always true for a plain file long enough; for
+        /// gzip, true when the trailer's ISIZE agrees (a truncated or lying file matches by chance
+        /// with odds 2^-32, and is still caught as truncated when the bytes run out).
+        /// </summary>
+        public bool Holds(long contentLength) =>
+            IsGzip ? GzipTrailerSize == (uint)contentLength : contentLength <= FileLength;
 
         public string Path { get; }
         public bool IsGzip { get; }

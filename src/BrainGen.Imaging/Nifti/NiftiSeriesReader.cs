@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace BrainGen.Imaging;
@@ -10,6 +11,7 @@ namespace BrainGen.Imaging;
 public sealed class NiftiSeriesReader : IDisposable
 {
     internal const int ChunkBytes = 6 << 20; // divisible by every voxel size (1, 2, 3, 4, 8)
+    private const int StagingBytes = 1 << 18; // inflate-then-decode step: small enough to stay in cache
 
     private readonly ImageFiles.Source _data;
     private readonly bool _ownsDataSeparately;
@@ -60,25 +62,68 @@ public sealed class NiftiSeriesReader : IDisposable
         if (Position >= VolumeCount)
             throw new InvalidOperationException($"{Path}: all {VolumeCount} volumes have been read");
         var what = VolumeCount == 1 ? "voxel data" : $"voxel data of volume {Position}";
+        var voxels = _data.Holds(Header.VoxOffset + Header.DataBytes) ? ReadStreaming(what) : ReadChunked(what);
+        Position++;
+        return new Volume(Shape, voxels, Header.BestAffine)
+        {
+            SourceDataType = Header.DataType,
+            XformCode = Header.SformCode > 0 ? Header.SformCode : Header.QformCode > 0 ? Header.QformCode : 1,
+            Description = Header.Description,
+        };
+    }
+
+    /// <summary>
+    /// The file evidently holds the data: allocate the voxels at once and decode as the bytes arrive,
+    /// through one small pooled buffer that stays in cache (inflate and decode in one pass, no copy).
+    /// </summary>
+    private float[] ReadStreaming(string what)
+    {
+        var type = Header.DataType;
+        var bytesPerVoxel = type.BytesPerVoxel();
+        var total = Header.BytesPerVolume;
+        var voxels = LargeBuffers.Allocate<float>((int)Header.VoxelsPerVolume);
+        var staging = ArrayPool<byte>.Shared.Rent(StagingBytes);
+        try
+        {
+            var step = StagingBytes / bytesPerVoxel * bytesPerVoxel;
+            var scaling = Header.Scaling;
+            long done = 0;
+            var voxel = 0;
+            while (done < total)
+            {
+                var want = (int)Math.Min(step, total - done);
+                var n = _data.ReadAtMost(staging.AsSpan(0, want));
+                if (n < want)
+                    throw new InvalidDataException($"{_data.Path}: {what}: expected {total} bytes, got {done + n} (file truncated?)");
+                var count = want / bytesPerVoxel;
+                VoxelCodec.Decode(staging.AsSpan(0, want), voxels.AsSpan(voxel, count), type, Header.IsBigEndian, scaling);
+                done += want;
+                voxel += count;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(staging);
+        }
+        return voxels;
+    }
+
+    /// <summary>
+    /// The file's size does not vouch for the header (e.g. a gzip whose trailer disagrees): read the
+    /// bytes in chunks allocated as they arrive, so a lying header costs no more memory than the
+    /// file holds, and allocate the voxels only once all bytes are in.
+    /// </summary>
+    private float[] ReadChunked(string what)
+    {
         var chunks = _data.ReadChunks(Header.BytesPerVolume, ChunkBytes, what);
-        var voxels = GC.AllocateUninitializedArray<float>((int)Header.VoxelsPerVolume);
+        var voxels = LargeBuffers.Allocate<float>((int)Header.VoxelsPerVolume);
         var type = Header.DataType;
         var bytesPerVoxel = type.BytesPerVoxel();
         var voxelsPerChunk = ChunkBytes / bytesPerVoxel;
         var scaling = Header.Scaling;
-        Parallel.For(0, chunks.Length, c =>
-        {
-            var start = (long)c * voxelsPerChunk;
-            var count = chunks[c].Length / bytesPerVoxel;
-            VoxelCodec.Decode(chunks[c], voxels.AsSpan((int)start, count), type, Header.IsBigEndian, scaling);
-        });
-        Position++;
-        return new Volume(Shape, voxels, Header.BestAffine)
-        {
-            SourceDataType = type,
-            XformCode = Header.SformCode > 0 ? Header.SformCode : Header.QformCode > 0 ? Header.QformCode : 1,
-            Description = Header.Description,
-        };
+        for (var c = 0; c < chunks.Length; c++)
+            VoxelCodec.Decode(chunks[c], voxels.AsSpan(c * voxelsPerChunk, chunks[c].Length / bytesPerVoxel), type, Header.IsBigEndian, scaling);
+        return voxels;
     }
 
     /// <summary>Skips forward to volume index (forward only: gzip cannot seek back cheaply).</summary>

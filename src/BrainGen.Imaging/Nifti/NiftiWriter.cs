@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace BrainGen.Imaging;
 
 /// <summary>
@@ -25,25 +27,80 @@ internal static class NiftiWriter
         var header = BuildHeader(first, volumes.Count, dtype, slope, inter, isPair, options, path);
         // Encode with the stored (possibly float32-rounded) scaling so readers invert it exactly.
         var stored = NiftiHeaderCodec.Decode(NiftiHeaderCodec.Encode(header), header.Version, false);
-        var data = Encode(volumes, dtype, stored.SclSlope, stored.SclInter);
+        var (dataSlope, dataInter) = (stored.SclSlope, stored.SclInter);
+        var bytesPerVoxel = dtype.BytesPerVoxel();
+        var blocks = DataBlocks(volumes, BlockBytes / bytesPerVoxel);
+        void EncodeBlock(int i, Span<byte> destination)
+        {
+            var (v, start, count) = blocks[i];
+            VoxelCodec.Encode(v.Data.AsSpan(start, count), destination, dtype, dataSlope, dataInter);
+        }
 
         var headerBytes = NiftiHeaderCodec.Encode(header);
-        var prefix = isPair ? headerBytes : [.. headerBytes, 0, 0, 0, 0]; // 4-byte extender: no extensions
         var level = options.CompressionLevel;
+        var gzip = gz.Length > 0;
         if (isPair)
         {
-            WriteBlocks(stem + (char.IsUpper(ext[1]) ? ".HDR" : ".hdr") + gz, [prefix], gz.Length > 0, level);
-            WriteBlocks(stem + (char.IsUpper(ext[1]) ? ".IMG" : ".img") + gz, data, gz.Length > 0, level);
+            WriteBlocks(stem + (char.IsUpper(ext[1]) ? ".HDR" : ".hdr") + gz, gzip, level, 1, _ => headerBytes.Length, (_, dst) => headerBytes.CopyTo(dst));
+            WriteBlocks(stem + (char.IsUpper(ext[1]) ? ".IMG" : ".img") + gz, gzip, level, blocks.Count, i => blocks[i].Count * bytesPerVoxel, EncodeBlock);
         }
-        else WriteBlocks(path, [prefix, .. data], gz.Length > 0, level);
+        else
+        {
+            byte[] prefix = [.. headerBytes, 0, 0, 0, 0]; // 4-byte extender: no extensions
+            // The header travels in the first block, so a small image is a single block.
+            WriteBlocks(path, gzip, level, blocks.Count,
+                i => blocks[i].Count * bytesPerVoxel + (i == 0 ? prefix.Length : 0),
+                (i, dst) =>
+                {
+                    if (i == 0)
+                    {
+                        prefix.CopyTo(dst);
+                        dst = dst[prefix.Length..];
+                    }
+                    EncodeBlock(i, dst);
+                });
+        }
     }
 
-    private static void WriteBlocks(string path, IReadOnlyList<byte[]> blocks, bool gzip, int level) =>
+    /// <summary>
+    /// Uncompressed bytes per block, the unit of parallel encoding and compression. A constant, so
+    /// the gzip bytes depend on the data only (not on the machine's core count).
+    /// </summary>
+    internal const int BlockBytes = 2 << 20;
+
+    private static void WriteBlocks(string path, bool gzip, int level, int count, Func<int, int> length, ParallelGzip.BlockSource fill) =>
         AtomicFile.Write(path, stream =>
         {
-            if (gzip) ParallelGzip.Write(stream, blocks.Select(b => (ReadOnlyMemory<byte>)b).ToList(), level);
-            else foreach (var b in blocks) stream.Write(b);
+            if (gzip)
+            {
+                ParallelGzip.Write(stream, count, length, fill, level);
+                return;
+            }
+            var buffer = ArrayPool<byte>.Shared.Rent(Enumerable.Range(0, count).Select(length).DefaultIfEmpty(1).Max());
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var span = buffer.AsSpan(0, length(i));
+                    fill(i, span);
+                    stream.Write(span);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         });
+
+    /// <summary>(volume, first voxel, voxel count) for each block; blocks never straddle volumes.</summary>
+    private static List<(Volume V, int Start, int Count)> DataBlocks(IReadOnlyList<Volume> volumes, int voxelsPerBlock)
+    {
+        var blocks = new List<(Volume V, int Start, int Count)>();
+        foreach (var v in volumes)
+            for (var start = 0; start < v.VoxelCount; start += voxelsPerBlock)
+                blocks.Add((v, start, Math.Min(voxelsPerBlock, v.VoxelCount - start)));
+        return blocks;
+    }
 
     internal static NiftiHeader BuildHeader(Volume v, int volumeCount, NiftiDataType dtype, double slope, double inter,
                                             bool isPair, NiftiWriteOptions options, string path)
@@ -78,24 +135,5 @@ internal static class NiftiWriter
             SRowX = rows[0..4], SRowY = rows[4..8], SRowZ = rows[8..12],
             Description = v.Description,
         };
-    }
-
-    private static byte[][] Encode(IReadOnlyList<Volume> volumes, NiftiDataType dtype, double slope, double inter)
-    {
-        var bytesPerVoxel = dtype.BytesPerVoxel();
-        var voxelsPerChunk = NiftiSeriesReader.ChunkBytes / bytesPerVoxel;
-        var jobs = new List<(Volume V, int Start, int Count)>();
-        foreach (var v in volumes)
-            for (var start = 0; start < v.VoxelCount; start += voxelsPerChunk)
-                jobs.Add((v, start, Math.Min(voxelsPerChunk, v.VoxelCount - start)));
-        var chunks = new byte[jobs.Count][];
-        Parallel.For(0, jobs.Count, i =>
-        {
-            var (v, start, count) = jobs[i];
-            var bytes = GC.AllocateUninitializedArray<byte>(count * bytesPerVoxel);
-            VoxelCodec.Encode(v.Data.AsSpan(start, count), bytes, dtype, slope, inter);
-            chunks[i] = bytes;
-        });
-        return chunks;
     }
 }
