@@ -91,39 +91,28 @@ public static class FourComponentGradientSsim
         return (numerator / denominator).Mean(1).MoveToOuterScope();
     }
 
-    /// <summary>Sobel gradient magnitude of (B, C, *S), same size, replicate borders.</summary>
+    /// <summary>
+    /// Sobel gradient magnitude of (B, C, *S), same size, replicate borders. Separable, as shifted
+    /// views: the central difference x[i+1] - x[i-1] along one axis, [1, 2, 1] along each other.
+    /// </summary>
     public static Tensor SobelMagnitude(Tensor input)
     {
         using var scope = Torch.Torch.NewDisposeScope();
         int dims = input.Dim - 2;
-        long channels = input.Size(1);
         var padded = Functional.Pad(input, Enumerable.Repeat(1L, 2 * dims).ToArray(), PadMode.Replicate);
         Tensor sum = null!;
         for (int axis = 0; axis < dims; axis++)
         {
-            var kernel = SobelKernel(dims, axis).To(input.DType).To(input.Device)
-                .Repeat([channels, .. Enumerable.Repeat(1L, dims + 1)]);
-            var ones = Enumerable.Repeat(1L, dims).ToArray();
-            var g = Functional.ConvNd(padded, kernel, null, ones, new long[dims], ones, channels);
+            long n = input.Size(2 + axis);
+            var g = padded.Narrow(2 + axis, 2, n) - padded.Narrow(2 + axis, 0, n);
+            for (int other = 0; other < dims; other++)
+            {
+                if (other == axis) continue;
+                long m = input.Size(2 + other);
+                g = g.Narrow(2 + other, 0, m) + 2 * g.Narrow(2 + other, 1, m) + g.Narrow(2 + other, 2, m);
+            }
             sum = axis == 0 ? g.Square() : sum + g.Square();
         }
         return sum.Sqrt().MoveToOuterScope();
-    }
-
-    // (1, 1, 3, 3[, 3]): derivative [-1, 0, 1] along `axis` (cross-correlation, as scipy), [1, 2, 1] along the others.
-    private static Tensor SobelKernel(int dims, int axis)
-    {
-        double[] derivative = [-1, 0, 1], smoothing = [1, 2, 1];
-        int n = (int)Math.Pow(3, dims);
-        var w = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double v = 1;
-            // Index digits from the last axis (fastest) to the first.
-            for (int d = dims - 1, rest = i; d >= 0; d--, rest /= 3)
-                v *= d == axis ? derivative[rest % 3] : smoothing[rest % 3];
-            w[i] = v;
-        }
-        return Tensor.FromArray(w, [1, 1, .. Enumerable.Repeat(3L, dims)]);
     }
 }
