@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(SegmentCommand.Build());
         root.Subcommands.Add(VolumesCommand.Build());
         root.Subcommands.Add(PhantomCommand.Build());
+        root.Subcommands.Add(TrainCommand.Build());
         return root;
     }
 
