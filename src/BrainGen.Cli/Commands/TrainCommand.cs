@@ -119,7 +119,7 @@ internal static class TrainCommand
                 return;
             }
             var losses = string.Join("  ", p.Losses.Where(l => l.Value != 0).Select(l => $"{l.Name} {l.Value.ToString("G4", CultureInfo.InvariantCulture)}"));
-            console.MarkupLine($"step [bold]{p.Step}[/]/{p.TotalSteps}  {Markup.Escape(losses)}  lr {p.LearningRate:G3}  " +
+            console.MarkupLine($"step {p.Step}/{p.TotalSteps}  {Markup.Escape(losses)}  lr {p.LearningRate:G3}  " +
                                $"{p.SamplesPerSecond:F2} samples/s  ETA {p.Eta:hh\\:mm\\:ss}");
         }
     }
