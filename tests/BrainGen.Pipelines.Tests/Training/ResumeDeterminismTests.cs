@@ -95,4 +95,23 @@ public class ResumeDeterminismTests : IDisposable
         Assert.Equal(2, model.Config.UNet.CrossAttentionDim);
         Assert.NotNull(AutoencoderArtifact.ReadPreprocessing(Path.Combine(straight, "model")));
     }
+    [Fact]
+    public void Bf16AutocastTrainsBothStagesWithFiniteLosses()
+    {
+        var data = TrainingFixtures.WriteCohort(Path.Combine(_dir, "bids"));
+        var ae = TrainingFixtures.Autoencoder(data, steps: 2);
+        var stage1 = Path.Combine(_dir, "stage1");
+        ae = ae with { Loss = ae.Loss with { AdvWarmupSteps = 0 }, Training = ae.Training with { Bf16 = true, WarmupSteps = 0 } };
+        using (var t = new AutoencoderTrainer(ae, stage1)) TrainingFixtures.Run(t, resume: false);
+        var ldm = TrainingFixtures.Diffusion(data, stage1, steps: 2);
+        using (var t = new DiffusionTrainer(ldm with { Training = ldm.Training with { Bf16 = true, WarmupSteps = 0 } }, Path.Combine(_dir, "stage2")))
+            TrainingFixtures.Run(t, resume: false);
+        foreach (var log in new[] { Path.Combine(stage1, "loss.csv"), Path.Combine(_dir, "stage2", "loss.csv") })
+        {
+            var rows = File.ReadAllLines(log).Skip(1).Select(l => l.Split(',').Skip(2).Select(double.Parse).ToArray()).ToList();
+            Assert.Equal(2, rows.Count);
+            Assert.All(rows, r => Assert.True(r.All(double.IsFinite) && r[0] > 0));
+        }
+        Assert.True(File.ReadAllLines(Path.Combine(stage1, "loss.csv")).Skip(1).All(l => double.Parse(l.Split(',')[^1]) > 0));  // discriminator ran
+    }
 }

@@ -2,6 +2,11 @@ using System.Globalization;
 using BrainGen.Imaging;
 using BrainGen.Pipelines.Training;
 
+// Trainers seed the process-wide default generator before building their networks (initial weights
+// come from it); a test class constructing any model on another thread at that moment would shift
+// the draws, so this assembly runs its tests one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace BrainGen.Pipelines.Tests.Training;
 
 /// <summary>Tiny BIDS cohorts written in the test (a blob brain per subject, 16³ at 4 mm) and configs small enough for 2 cores.</summary>
