@@ -19,6 +19,7 @@ public static class Program
         root.Subcommands.Add(VolumesCommand.Build());
         root.Subcommands.Add(PhantomCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
+        root.Subcommands.Add(TrainCommand.Build());
         return root;
     }
 

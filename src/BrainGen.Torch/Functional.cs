@@ -40,11 +40,24 @@ public static class Functional
                                          long[]? outputPadding = null, long groups = 1, long[]? dilation = null) =>
         Ops.ConvTranspose2dInput(input, weight, bias, stride, padding, outputPadding, groups, dilation);
 
-    public static Tensor GroupNorm(Tensor input, long numGroups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
-        Ops.GroupNorm(input, numGroups, weight, bias, eps);
+    /// <summary>
+    /// group_norm. libtorch 1.13's CPU autocast leaves group_norm off its fp32 list, so a bf16 activation
+    /// meets fp32 affine weights and the kernel refuses; like CUDA autocast, normalize in the weights' dtype.
+    /// </summary>
+    public static Tensor GroupNorm(Tensor input, long numGroups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
+    {
+        if (weight is null || input.DType == weight.DType) return Ops.GroupNorm(input, numGroups, weight, bias, eps);
+        using var upcast = input.To(weight.DType);
+        return Ops.GroupNorm(upcast, numGroups, weight, bias, eps);
+    }
 
-    public static Tensor LayerNorm(Tensor input, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
-        Ops.LayerNorm(input, normalizedShape, weight, bias, eps);
+    /// <summary>layer_norm; a bf16 activation under CPU autocast is normalized in the weights' dtype, as in <see cref="GroupNorm"/>.</summary>
+    public static Tensor LayerNorm(Tensor input, long[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
+    {
+        if (weight is null || input.DType == weight.DType) return Ops.LayerNorm(input, normalizedShape, weight, bias, eps);
+        using var upcast = input.To(weight.DType);
+        return Ops.LayerNorm(upcast, normalizedShape, weight, bias, eps);
+    }
 
     public static Tensor Silu(Tensor input) => Ops.Silu(input);
     public static Tensor Relu(Tensor input) => Ops.Relu(input);

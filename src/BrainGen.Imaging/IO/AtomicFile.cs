@@ -49,7 +49,7 @@ public static class AtomicFile
     }
 
     /// <summary>fsync(2) on the folder so the rename is durable; .NET has no managed API for it.</summary>
-    private static void SyncDirectory(string dir)
+    public static void SyncDirectory(string dir)
     {
         if (OperatingSystem.IsWindows()) return; // NTFS renames are journaled; directories cannot be opened this way
         try

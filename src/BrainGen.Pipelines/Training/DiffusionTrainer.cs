@@ -1,0 +1,204 @@
+using BrainGen.Imaging;
+using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Conditioning;
+using BrainGen.Models.Diffusion;
+using BrainGen.Models.Schedulers;
+using BrainGen.Pipelines.Generation;
+using BrainGen.Torch;
+using BrainGen.Torch.Optim;
+
+namespace BrainGen.Pipelines.Training;
+
+/// <summary>
+/// Stage 2: a denoising UNet on cached autoencoder latents scaled by 1/std (computed once and stored
+/// with the model), MSE against the scheduler's training target (ε by default), covariates from
+/// participants.tsv normalized by their training ranges and dropped to the null value with
+/// probability <c>conditioning.dropout</c> for classifier-free guidance. Exports a model folder
+/// (model.json, weights with the EMA UNet, preprocessing.json) that `braingen generate --model` samples.
+/// </summary>
+public sealed class DiffusionTrainer : Trainer
+{
+    private readonly DiffusionRunConfig _config;
+    private readonly TrainingDataset _data;
+    private readonly DataOrder _order;
+    private readonly AutoencoderKL _autoencoder;
+    private readonly LatentCache _latents;
+    private readonly Tensor _rows;  // (N, K) normalized covariates
+    private readonly DiffusionUNet _unet;
+    private readonly AdamW _optimizer;
+    private readonly ExponentialMovingAverage? _ema;
+    private readonly IScheduler _scheduler;
+
+    public DiffusionTrainer(DiffusionRunConfig config, string runFolder)
+        : base(runFolder, config.Training, config.Seed, Device.Parse(config.Device))
+    {
+        _config = config.Validate("diffusion config");
+        var (autoencoder, preprocessing, source) = AutoencoderArtifact.Load(config.Autoencoder);
+        _autoencoder = autoencoder;
+        AutoencoderSource = source;
+        _autoencoder.To(Device);
+        _data = TrainingDataset.Load(config.Data, preprocessing);
+        _order = new DataOrder(_data.Count, config.Seed);
+        Conditioning = CovariateTable.Spec(config.Conditioning, _data, Path.Combine(_data.Root, "participants.tsv"));
+        _rows = CovariateTable.Rows(Conditioning, _data, Path.Combine(_data.Root, "participants.tsv"), Device).DetachFromScope();
+
+        var weights = File.Exists(Path.Combine(source, "autoencoder.safetensors")) ? Path.Combine(source, "autoencoder.safetensors") : source;
+        _latents = LatentCache.Build(RunFolder, _autoencoder, weights, _data, Device);
+        ScaleFactor = _latents.ScaleFactor(config.SampleLatents, DataOrder.Mix(config.Seed, 1, 0x5ca1eUL));
+        UNetConfig = BuildUNetConfig(config, _autoencoder.Config.LatentChannels, Conditioning);
+        var latentSpatial = _latents.Mu.Shape[2..];
+        int factor = 1 << (UNetConfig.Levels - 1);
+        if (latentSpatial.Any(s => s % factor != 0))
+            throw new InvalidDataException($"latents of [{string.Join(", ", latentSpatial)}] do not divide by the UNet's downsampling factor {factor}: change data.preprocessing.shape or model.num_channels");
+
+        Torch.Torch.ManualSeed(config.Seed);
+        _unet = new DiffusionUNet(UNetConfig);
+        _unet.To(Device);
+        _optimizer = new AdamW(_unet.Parameters(), config.Training.LearningRate, weightDecay: config.Training.WeightDecay);
+        if (config.Training.EmaDecay > 0) _ema = new ExponentialMovingAverage(_unet, config.Training.EmaDecay);
+        SchedulerConfig = config.Noise.ToSchedulerConfig();
+        _scheduler = SchedulerConfig.RectifiedFlow
+            ? SchedulerConfig.CreateSampler(SamplerKind.RectifiedFlow, latentNumel: latentSpatial.Aggregate(1L, (a, b) => a * b))
+            : SchedulerConfig.CreateSampler(SamplerKind.Ddpm);
+    }
+
+    public string AutoencoderSource { get; }
+    public ConditioningSpec Conditioning { get; }
+    public double ScaleFactor { get; }
+    public bool LatentsReused => _latents.Reused;
+    public DiffusionUNetConfig UNetConfig { get; }
+    public SchedulerConfig SchedulerConfig { get; }
+
+    protected override string Title => "diffusion loss";
+    protected override IReadOnlyList<string> LossTerms => ["mse"];
+
+    public static DiffusionUNetConfig BuildUNetConfig(DiffusionRunConfig config, int latentChannels, ConditioningSpec spec)
+    {
+        var m = config.Model;
+        bool cross = spec.CrossAttention && spec.Count > 0;
+        var unet = new DiffusionUNetConfig
+        {
+            SpatialDims = 3, InChannels = latentChannels + (spec.Concat ? spec.Count : 0), OutChannels = latentChannels,
+            NumChannels = m.NumChannels, NumResBlocks = m.NumResBlocks, AttentionLevels = m.AttentionLevels, NumHeadChannels = m.NumHeadChannels,
+            NormNumGroups = m.NormNumGroups, TransformerNumLayers = m.TransformerNumLayers,
+            WithConditioning = cross, CrossAttentionDim = cross ? spec.Count : null,
+        };
+        try { return unet.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"model: {e.Message}", e); }
+    }
+
+    protected override double[] TrainStep(long step, double learningRate)
+    {
+        using var scope = Torch.Torch.NewDisposeScope();
+        var batch = _order.Batch(step, Optimization.BatchSize);
+        using var index = Tensor.FromArray(batch.Select(b => (long)b.Image).ToArray(), [batch.Length], Device);
+        var mu = _latents.Mu.IndexSelect(0, index);
+        var z0 = (_config.SampleLatents ? AutoencoderKL.Sample(mu, _latents.Sigma.IndexSelect(0, index), Generator) : mu) * ScaleFactor;
+        var noise = Tensor.Randn(z0.Shape, Generator, z0.DType, Device);
+        var timesteps = _scheduler is RectifiedFlowScheduler rf
+            ? rf.SampleTrainingTimesteps(batch.Length, Generator).To(Device)
+            : Tensor.RandInt(0, _scheduler.NumTrainTimesteps, [batch.Length], Generator).To(Device);
+        var noisy = _scheduler.AddNoise(z0, noise, timesteps);
+        var target = _scheduler.TrainingTarget(z0, noise, timesteps);
+        var input = noisy;
+        Tensor? context = null;
+        if (!Conditioning.IsUnconditional)
+        {
+            var rows = Conditioning.DropForGuidance(_rows.IndexSelect(0, index), _config.Conditioning.Dropout, Generator);
+            if (Conditioning.Concat) input = Tensor.Cat([noisy, ConditioningSpec.ConcatChannels(rows, noisy.Shape[2..])], 1);
+            if (Conditioning.CrossAttention) context = ConditioningSpec.Context(rows);
+        }
+        var prediction = Autocast(() => _unet.Forward(input, timesteps, context)).Float();
+        var loss = Functional.MseLoss(prediction, target);
+        BackwardAndStep(loss, _optimizer, learningRate);
+        _ema?.Update();
+        return [loss.ToDouble()];
+    }
+
+    protected override TrainingState DescribeState(TrainingState state) => state with { ScaleFactor = ScaleFactor };
+
+    protected override void OnResumed(TrainingState state)
+    {
+        if (state.ScaleFactor is { } stored && Math.Abs(stored - ScaleFactor) > 1e-12 * Math.Abs(stored))
+            throw new InvalidDataException($"{RunFolder}: the checkpoint was trained with scale factor {stored:R}, the latents now give {ScaleFactor:R} (autoencoder or data changed)");
+    }
+
+    protected override Dictionary<string, Dictionary<string, HostTensor>> CheckpointTensors()
+    {
+        var files = new Dictionary<string, Dictionary<string, HostTensor>>
+        {
+            ["model.safetensors"] = _unet.StateDictToHost(),
+            ["optimizer.safetensors"] = _optimizer.StateDict(),
+        };
+        if (_ema is not null) files["ema.safetensors"] = _ema.StateDict();
+        return files;
+    }
+
+    protected override void LoadCheckpoint(string dir)
+    {
+        ReadInto(_unet, dir, "model.safetensors");
+        ReadInto(_optimizer, dir, "optimizer.safetensors");
+        if (_ema is not null) ReadInto(_ema, dir, "ema.safetensors");
+    }
+
+    private LatentDiffusionModelConfig ModelConfig() => new LatentDiffusionModelConfig
+    {
+        Name = _config.Name, Autoencoder = _autoencoder.Config, UNet = UNetConfig, Scheduler = SchedulerConfig, Conditioning = Conditioning,
+        ScaleFactor = ScaleFactor,
+        Image = new ImageGeometry { Shape = _data.Preprocessing.Shape, Spacing = _data.Preprocessing.Spacing, IntensityMin = 0, IntensityMax = 1 },
+    }.Validate("trained model");
+
+    /// <summary>previews/step-N.png: one DDIM sample from the current UNet, conditioned on the first image's covariates.</summary>
+    protected override void WritePreview(long step)
+    {
+        var sampler = _config.Noise.RectifiedFlow ? SamplerKind.RectifiedFlow : SamplerKind.Ddim;
+        var model = new LatentDiffusionModel(ModelConfig(), _autoencoder, _unet);  // borrowed: not disposed here
+        _unet.Eval();
+        try
+        {
+            using var noGrad = Torch.Torch.NoGrad();
+            var request = new GenerationRequest { Sampler = sampler, Steps = _config.PreviewSamplingSteps, Device = Device };
+            var row = Conditioning.IsUnconditional ? [] : _rows.Select(0, 0).To(Device.CPU).ToArray<float>().Select(v => (double)v).ToArray();
+            var volume = new SyntheticCohortGenerator(model, _config.Name, RunFolder).GenerateOne(request, row, DataOrder.Mix(Seed, 2, 0x9e9UL));
+            var options = new PreviewOptions { WindowMin = 0, WindowMax = 1, PanelPixels = 128 };
+            Preview.WriteMontage([(_data.Images[0].Label, _data.Images[0].Volume), ($"sample step {step}", volume)],
+                Path.Combine(RunFolder, "previews", $"step-{step:D6}.png"), columns: 2, options);
+        }
+        finally { _unet.Train(); }
+    }
+
+    protected override string Export()
+    {
+        using var unet = new DiffusionUNet(UNetConfig);
+        if (_ema is not null) _ema.CopyTo(unet);
+        else unet.LoadStateDict(_unet.StateDictToHost(), strict: true, "trained weights");
+        var config = ModelConfig();
+        var folder = Path.Combine(RunFolder, "model");
+        var staging = folder + ".export";
+        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        var model = new LatentDiffusionModel(config, _autoencoder, unet);
+        model.Save(staging, ModelCard.Describe(config, TrainingSummary()));
+        AutoencoderArtifact.WritePreprocessing(staging, _data.Preprocessing);
+        AtomicFile.WriteAllText(Path.Combine(staging, "training.yaml"), TrainingConfigFile.ToYaml(_config));
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        Directory.Move(staging, folder);
+        AtomicFile.SyncDirectory(RunFolder);
+        return folder;
+    }
+
+    private string TrainingSummary() =>
+        $"- {_data.Count} images from {_data.Root} ({_config.Data.Modality}), {Optimization.Steps} steps of batch {Optimization.BatchSize}, seed {Seed}\n" +
+        $"- preprocessing: RAS+, {string.Join(" x ", _data.Preprocessing.Spacing)} mm, {string.Join(" x ", _data.Preprocessing.Shape)} voxels, {_data.Preprocessing.Normalization} normalization\n" +
+        $"- autoencoder: {AutoencoderSource}; CFG dropout {_config.Conditioning.Dropout}; EMA {Optimization.EmaDecay}";
+
+    public override void Dispose()
+    {
+        _unet.Dispose();
+        _optimizer.Dispose();
+        _ema?.Dispose();
+        _latents.Dispose();
+        _rows.Dispose();
+        _autoencoder.Dispose();
+        base.Dispose();
+    }
+}
