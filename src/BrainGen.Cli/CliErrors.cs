@@ -13,7 +13,8 @@ internal static class CliErrors
             return body();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException
-                                      or UnauthorizedAccessException or FormatException or InvalidOperationException)
+                                      or UnauthorizedAccessException or FormatException or InvalidOperationException
+                                      or BrainGen.Torch.TorchException)
         {
             Console.Error.WriteLine($"braingen: error: {e.Message}");
             if (Environment.GetEnvironmentVariable("BRAINGEN_DEBUG") == "1") Console.Error.WriteLine(e);

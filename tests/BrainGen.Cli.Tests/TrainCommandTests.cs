@@ -7,7 +7,7 @@ namespace BrainGen.Cli.Tests;
 /// <summary>
 /// `braingen train` end to end on a small phantom cohort: stage 1 (one run killed with SIGKILL in a
 /// child process and resumed must equal an uninterrupted run byte for byte), stage 2, then
-/// `braingen generate --model` on the exported folder and a check of what it produced.
+/// `braingen generate --model` on the exported folder and `braingen evaluate` on what it produced.
 /// </summary>
 public class TrainCommandTests : IDisposable
 {
@@ -86,6 +86,14 @@ public class TrainCommandTests : IDisposable
             Assert.All(v.Data, x => Assert.True(float.IsFinite(x)));
         }
         Assert.Contains("age", File.ReadAllText(Path.Combine(generated, "participants.tsv")));
+
+        // ... and evaluate them against the cohort with the trained autoencoder's features.
+        var report = Path.Combine(_dir, "evaluation.json");
+        (code, output, err) = CliRunner.Run("evaluate", "--real", bids, "--synthetic", generated, "--features", $"autoencoder:{model}",
+                                            "--json", report, "--max-pairs", "3", "--no-volumes");
+        Assert.True(code == 0, err);
+        var json = File.ReadAllText(report);
+        foreach (var metric in new[] { "FID", "MMD", "4-G-R-SSIM" }) Assert.Contains(metric, json);
     }
 
     [Fact]

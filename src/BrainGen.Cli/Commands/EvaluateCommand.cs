@@ -35,7 +35,7 @@ internal static class EvaluateCommand
         {
             var targetDevice = Device.Parse(parse.GetValue(device)!);
             using var extractor = OpenExtractor(parse.GetValue(features), targetDevice);
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            var console = CliConsole.Create();
             // Redirected output (a file, a pipe, a test) has no terminal width; 80 columns would wrap every note.
             if (Console.IsOutputRedirected || console.Profile.Width < 120) console.Profile.Width = Math.Max(console.Profile.Width, 160);
             var options = new EvaluationOptions

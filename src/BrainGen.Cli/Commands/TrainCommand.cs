@@ -59,7 +59,8 @@ internal static class TrainCommand
                 throw new IOException($"{run}: already holds checkpoints; pass --resume to continue it or choose a new --output");
             }
 
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            CliTorch.UseAllCores();
+            var console = CliConsole.Create();
             console.Profile.Width = Math.Max(console.Profile.Width, 160);  // one report per line, also in log files
             Directory.CreateDirectory(run);
             Trainer trainer;
