@@ -23,13 +23,14 @@ internal static class EvaluateCommand
         var maxPairs = new Option<int>("--max-pairs") { Description = "image pairs per set for MS-SSIM and 4-G-R-SSIM", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "seed for the choice of pairs and CV folds", DefaultValueFactory = _ => 0 };
         var shape = new Option<string?>("--shape") { Description = "common grid X,Y,Z (default: the first real image's)" };
+        var modality = new Option<string>("--modality") { Description = "BIDS suffix compared in BIDS sets", DefaultValueFactory = _ => "T1w" };
         var intensity = new Option<string>("--intensity") { Description = "intensity scaling: minmax or percentile", DefaultValueFactory = _ => "minmax" };
         intensity.AcceptOnlyFromAmong("minmax", "percentile");
         var noVolumes = new Option<bool>("--no-volumes") { Description = "skip segmenting synthetic images for volume fidelity" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N (feature extraction)", DefaultValueFactory = _ => "cpu" };
         var command = new Command("evaluate", "compare synthetic with real brains: MS-SSIM, 4-G-R-SSIM, SSIM/PSNR/MAE, FID, MMD, conditioning fidelity")
         {
-            real, synthetic, reconstructions, features, json, maxPairs, seed, shape, intensity, noVolumes, device,
+            real, synthetic, reconstructions, features, json, maxPairs, seed, shape, intensity, noVolumes, device, modality,
         };
         command.SetAction(parse =>
         {
@@ -47,6 +48,7 @@ internal static class EvaluateCommand
                 MaxPairs = parse.GetValue(maxPairs),
                 Seed = parse.GetValue(seed),
                 Shape = ParseShape(parse.GetValue(shape)),
+                Modality = parse.GetValue(modality)!,
                 Scaling = parse.GetValue(intensity) == "percentile" ? IntensityScaling.Percentile : IntensityScaling.MinMax,
                 MeasureVolumes = !parse.GetValue(noVolumes),
                 Log = message => Console.Error.WriteLine($"braingen: {message}"),

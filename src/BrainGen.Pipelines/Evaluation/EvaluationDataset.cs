@@ -33,20 +33,21 @@ public sealed record EvaluationGrid(int[] Shape, double[] Spacing, IntensityScal
 /// </summary>
 public static class EvaluationDataset
 {
-    public static IReadOnlyList<EvaluationImage> List(string folder, string role)
+    /// <summary>The images of a set; in a BIDS dataset only those of <paramref name="modality"/> (e.g. T1w), since sets are compared image to image.</summary>
+    public static IReadOnlyList<EvaluationImage> List(string folder, string role, string modality = "T1w")
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--{role}: folder {folder} not found");
-        var images = Directory.EnumerateDirectories(folder, "sub-*").Any() ? FromBids(folder) : FromPlainFolder(folder);
-        if (images.Count == 0) throw new InvalidDataException($"--{role}: {folder} holds no NIfTI images (.nii or .nii.gz, plain or BIDS)");
+        var images = Directory.EnumerateDirectories(folder, "sub-*").Any() ? FromBids(folder, modality) : FromPlainFolder(folder);
+        if (images.Count == 0) throw new InvalidDataException($"--{role}: {folder} holds no {modality} NIfTI images (.nii or .nii.gz, plain or BIDS)");
         var duplicate = images.GroupBy(i => i.Id).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new InvalidDataException($"--{role}: {folder} has several images for '{duplicate.Key}' ({string.Join(", ", duplicate.Select(d => d.Path))})");
         return images;
     }
 
-    private static List<EvaluationImage> FromBids(string root)
+    private static List<EvaluationImage> FromBids(string root, string modality)
     {
         var cohort = BidsDataset.Read(root);
-        return cohort.Rows.Select(row =>
+        return cohort.Rows.Where(row => string.Equals(row.Modality, modality, StringComparison.OrdinalIgnoreCase)).Select(row =>
         {
             var covariates = new Dictionary<string, string?>(row.Covariates, StringComparer.OrdinalIgnoreCase);
             foreach (var (k, v) in RequestedCovariates(row.Path)) covariates[k] = v;

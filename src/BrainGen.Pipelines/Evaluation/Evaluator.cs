@@ -19,6 +19,8 @@ public sealed record EvaluationOptions
     /// <summary>Common grid shape; null: the first real image's. Spacing is always the first real image's.</summary>
     public int[]? Shape { get; init; }
     public IntensityScaling Scaling { get; init; } = IntensityScaling.MinMax;
+    /// <summary>The BIDS suffix compared in BIDS sets (plain folders are taken whole).</summary>
+    public string Modality { get; init; } = "T1w";
     /// <summary>Segment synthetic images to compare requested and measured volumes (slow on large images).</summary>
     public bool MeasureVolumes { get; init; } = true;
     /// <summary>MS-SSIM as Pinaya et al.: 3D, kernel 7, data range 1, MONAI's weights.</summary>
@@ -41,8 +43,8 @@ public sealed class Evaluator(EvaluationOptions options)
     public EvaluationReport Run()
     {
         if (options.MaxPairs < 1) throw new ArgumentException($"--max-pairs must be at least 1, got {options.MaxPairs}");
-        var real = EvaluationDataset.List(options.RealFolder, "real");
-        var synthetic = EvaluationDataset.List(options.SyntheticFolder, "synthetic");
+        var real = EvaluationDataset.List(options.RealFolder, "real", options.Modality);
+        var synthetic = EvaluationDataset.List(options.SyntheticFolder, "synthetic", options.Modality);
         // Reconstructions are paired first: a folder that matches nothing fails before any long computation.
         var reconstructions = options.ReconstructionFolder is { } folder ? MatchReconstructions(real, folder) : null;
         var grid = EvaluationDataset.GridOf(EvaluationDataset.Read(real[0]), options.Shape, options.Scaling);
@@ -128,7 +130,7 @@ public sealed class Evaluator(EvaluationOptions options)
     // (reconstruction, index of the real image of the same id)
     private List<(EvaluationImage Image, int Real)> MatchReconstructions(IReadOnlyList<EvaluationImage> real, string folder)
     {
-        var recon = EvaluationDataset.List(folder, "reconstructions");
+        var recon = EvaluationDataset.List(folder, "reconstructions", options.Modality);
         var byId = real.Select((r, i) => (r.Id, i)).ToDictionary(p => p.Id, p => p.i);
         var matched = recon.Where(r => byId.ContainsKey(r.Id)).Select(r => (r, byId[r.Id])).ToList();
         if (matched.Count == 0)
