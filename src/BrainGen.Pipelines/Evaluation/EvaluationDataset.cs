@@ -38,7 +38,7 @@ public static class EvaluationDataset
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--{role}: folder {folder} not found");
         var images = Directory.EnumerateDirectories(folder, "sub-*").Any() ? FromBids(folder, modality) : FromPlainFolder(folder);
-        if (images.Count == 0) throw new InvalidDataException($"--{role}: {folder} holds no {modality} NIfTI images (.nii or .nii.gz, plain or BIDS)");
+        if (images.Count == 0) throw new InvalidDataException($"--{role}: {folder} holds no NIfTI images (.nii or .nii.gz, plain or BIDS; in BIDS, {modality} images)");
         var duplicate = images.GroupBy(i => i.Id).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new InvalidDataException($"--{role}: {folder} has several images for '{duplicate.Key}' ({string.Join(", ", duplicate.Select(d => d.Path))})");
         return images;
