@@ -79,9 +79,7 @@ public sealed class AutoencoderKLExactnessTests
     }
 }
 
-/// <summary>Tensor.LiveCount is process-wide, so this runs alone (after the parallel tests).</summary>
-[CollectionDefinition(nameof(AutoencoderLeakTests), DisableParallelization = true)]
-[Collection(nameof(AutoencoderLeakTests))]
+[Collection(nameof(SerialCollection))]
 public sealed class AutoencoderLeakTests
 {
     [Fact]

@@ -143,10 +143,6 @@ public class DiffusionUNetForwardTests
     }
 }
 
-/// <summary>Tests that read process-wide counters: never in parallel with other tests.</summary>
-[CollectionDefinition(nameof(SerialCollection), DisableParallelization = true)]
-public sealed class SerialCollection;
-
 [Collection(nameof(SerialCollection))]
 public class DiffusionUNetMemoryTests
 {

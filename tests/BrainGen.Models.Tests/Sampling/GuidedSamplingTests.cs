@@ -5,6 +5,7 @@ using BrainGen.Torch;
 
 namespace BrainGen.Models.Tests.Sampling;
 
+[Collection(nameof(SerialCollection))]  // reads Tensor.LiveCount, which is process-wide
 public class GuidedSamplingTests
 {
     // ε = 0.1·x + mean(covariates) per sample: conditional and unconditional outputs differ by a known amount.
