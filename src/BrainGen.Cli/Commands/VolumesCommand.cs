@@ -4,6 +4,7 @@ using System.Text;
 using BrainGen.Imaging;
 using BrainGen.Physics.Phantom;
 using BrainGen.Physics.Segmentation;
+using BrainGen.Physics.Tissue;
 
 namespace BrainGen.Cli.Commands;
 
@@ -15,7 +16,11 @@ internal static class VolumesCommand
         var inputs = new Argument<FileInfo[]>("images") { Description = "skull-stripped T1w NIfTI files", Arity = ArgumentArity.OneOrMore };
         var mask = new Option<FileInfo?>("--mask") { Description = "brain mask (only with a single image)" };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "TSV path (default: stdout)" };
-        var command = new Command("volumes", "measure total brain and ventricle volume (mL) on skull-stripped T1w images") { inputs, mask, output };
+        var regions = new Option<DirectoryInfo?>("--ventricle-maps")
+        {
+            Description = "also write each image's measured ventricles (p_CSF inside the ventricle region) as DIR/IMAGE_label-Ventricles_probseg.nii.gz, for checking",
+        };
+        var command = new Command("volumes", "measure total brain and ventricle volume (mL) on skull-stripped T1w images") { inputs, mask, output, regions };
         command.SetAction(parse =>
         {
             var files = parse.GetValue(inputs)!;
@@ -26,7 +31,15 @@ internal static class VolumesCommand
             foreach (var file in files)
             {
                 var (image, segmentation) = SegmentCommand.Run(file, maskFile, "t1w", 0.5, true);
-                var v = BrainVolumes.Measure(segmentation, image.Affine, atlas);
+                var v = BrainVolumes.Measure(segmentation, image.Affine, atlas, out var region);
+                if (parse.GetValue(regions) is { } dir)
+                {
+                    var csf = segmentation[TissueClass.Csf];
+                    var ventricles = new float[csf.Length];
+                    for (int i = 0; i < csf.Length; i++) ventricles[i] = region[i] ? csf[i] : 0f;
+                    Directory.CreateDirectory(dir.FullName);
+                    Nifti.Write(Path.Combine(dir.FullName, $"{MapStem(file.Name)}_label-Ventricles_probseg.nii.gz"), image.WithData(ventricles));
+                }
                 tsv.Append(CultureInfo.InvariantCulture,
                     $"{file.Name}\t{v.BrainMl:0.00}\t{v.VentricleMl:0.00}\t{v.GreyMatterMl:0.00}\t{v.WhiteMatterMl:0.00}\t{v.CsfMl:0.00}\t{v.MaskMl:0.00}\n");
             }
@@ -35,5 +48,14 @@ internal static class VolumesCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>sub-01_ses-1_T1w.nii.gz -> sub-01_ses-1 (the map gets its own BIDS suffix).</summary>
+    private static string MapStem(string fileName)
+    {
+        var stem = fileName;
+        foreach (var ext in new[] { ".gz", ".nii", ".img", ".hdr" })
+            if (stem.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) stem = stem[..^ext.Length];
+        return stem.EndsWith("_T1w", StringComparison.Ordinal) ? stem[..^4] : stem;
     }
 }

@@ -15,7 +15,7 @@ namespace BrainGen.Physics.Phantom;
 public static class Colin27Template
 {
     public const string DefaultDirectory = "/usr/share/mricron/templates";
-    private const string CacheVersion = "colin27-tissues-v3";
+    private const string CacheVersion = "colin27-tissues-v4";
     private static readonly Dictionary<string, TemplateAnatomy> Loaded = new();
     private static readonly object Gate = new();
 
@@ -33,7 +33,7 @@ public static class Colin27Template
         {
             string key = Path.GetFullPath(templateDirectory ?? DefaultDirectory);
             if (Atlases.TryGetValue(key, out var atlas)) return atlas;
-            atlas = new VentricleAtlas(full.Ventricles, full.Grid, full.Affine);
+            atlas = new VentricleAtlas(full.Ventricles, full.Csf, full.Grid, full.Affine);
             Atlases[key] = atlas;
             return atlas;
         }

@@ -15,19 +15,13 @@ public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double Wh
 
     /// <summary>
     /// Measures a segmentation whose grid has this voxel → world affine (RAS+ mm). With an atlas the
-    /// ventricles are Σ p_CSF where the atlas, registered to the CSF map (<see cref="VentricleRegistration"/>),
-    /// is at least <see cref="CoreFraction"/> ventricle; without one the <see cref="VentricleRegion"/>
-    /// growing rule is used with moment-placed seeds (how the atlas itself is made on Colin27).
+    /// ventricles are grown through the subject's CSF from the registered atlas
+    /// (<see cref="VentricleRegistration"/>, <see cref="VentricleRegion.GrowFromAtlas"/>); without one the
+    /// <see cref="VentricleRegion"/> growing rule is used with moment-placed seeds (how the atlas itself is
+    /// made on Colin27). Ventricle volume = Σ p_CSF over the region.
     /// </summary>
     public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, VentricleAtlas? atlas) =>
         Measure(segmentation, affine, atlas, out _);
-
-    /// <summary>
-    /// Threshold on the registered atlas fraction. 0.5 is where the blurred template's ventricle wall
-    /// is, so partial-volume CSF inside the wall counts and CSF just outside it (third ventricle,
-    /// cisterns) does not; lower thresholds over-counted by +25…+50% on the phantom cohort.
-    /// </summary>
-    public const float CoreFraction = 0.5f;
 
     public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, VentricleAtlas? atlas, out bool[] ventricleRegion)
     {
@@ -38,8 +32,7 @@ public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double Wh
         if (atlas is not null)
         {
             var registered = VentricleRegistration.Register(csf, segmentation.Mask, grid, affine, atlas, alignment);
-            ventricleRegion = new bool[grid.Count];
-            for (int i = 0; i < registered.Length; i++) ventricleRegion[i] = segmentation.Mask[i] && registered[i] >= CoreFraction;
+            ventricleRegion = VentricleRegion.GrowFromAtlas(csf, segmentation.Mask, grid, registered);
         }
         else
         {

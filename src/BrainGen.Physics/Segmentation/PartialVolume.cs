@@ -4,20 +4,27 @@ namespace BrainGen.Physics.Segmentation;
 /// Partial-volume fractions from a fitted three-tissue mixture, in the spirit of FAST's mixel model
 /// (Zhang, Brady and Smith 2001) and Shattuck et al.'s PVC classes (NeuroImage 2001;13:856):
 /// besides the pure classes, a voxel may be a mixel of two tissues a, b with intensity
-/// x ~ N((1−f)μ_a + fμ_b, (1−f)σ_a² + fσ_b²), f uniform on [0, 1]. A mixel is only plausible where
-/// the MRF segmentation has both tissues in the neighbourhood, which is how its prior is built, so
-/// noise in a pure region does not turn into spurious partial volume. The output is the expected
-/// fraction of each tissue per voxel (they sum to 1): the quantity whose sum is a volume.
+/// x ~ N((1−f)μ_a + fμ_b, (1−f)σ_a² + fσ_b²), f uniform on [0, 1]. Each class's prior is its
+/// mixture weight (<see cref="MixelMixture"/>) times how compatible it is with the MRF segmentation
+/// around the voxel: a pure class by its share of the neighbourhood, a mixel by the smaller share of
+/// its two tissues. The CSF/WM mixel (ventricle walls) has the same intensities as GM, so it has no
+/// weight of its own in the histogram; it is allowed only where both tissues are present around the
+/// voxel. The output is the expected fraction of each tissue per voxel (they sum to 1): the quantity
+/// whose sum is a volume.
 /// </summary>
 internal static class PartialVolume
 {
     private const int FractionSteps = 10;
 
-    /// <summary>Mixel pairs in tissue order CSF=0, GM=1, WM=2: CSF/GM (sulci), GM/WM, CSF/WM (ventricle walls).</summary>
-    private static readonly (int A, int B)[] Pairs = [(0, 1), (1, 2), (0, 2)];
+    /// <summary>
+    /// Floor of the spatial compatibility of the histogram's classes: a class absent around a voxel stays
+    /// possible (its intensity can still win), so thin structures below the MRF's resolution, such as
+    /// sulcal CSF at 2 mm, keep their partial volume.
+    /// </summary>
+    private const double CompatibilityFloor = 0.1;
 
-    public static float[] Estimate(ReadOnlySpan<float> intensities, GaussianMixture1D mixture, ReadOnlySpan<float> posteriors,
-                                   MaskedNeighbourhood neighbourhood, double mixelPrior)
+    public static float[] Estimate(ReadOnlySpan<float> intensities, GaussianMixture1D mixture, double[] classWeights, ReadOnlySpan<float> posteriors,
+                                   MaskedNeighbourhood neighbourhood, double wallMixelWeight)
     {
         const int k = 3;
         if (mixture.Classes != k) throw new ArgumentException("partial volume needs exactly three tissue classes");
@@ -25,6 +32,8 @@ internal static class PartialVolume
         var post = posteriors.ToArray();
         var fractions = new float[x.Length * k];
         var nb = neighbourhood.Neighbours;
+        // CSF/WM mixels take the GM/WM mixel's weight scaled by the caller's factor.
+        double wallWeight = wallMixelWeight * classWeights[3 + Array.IndexOf(MixelMixture.Pairs, (1, 2))];
         Parallel.For(0, x.Length, i =>
         {
             Span<double> local = stackalloc double[k];
@@ -43,14 +52,17 @@ internal static class PartialVolume
             double total = 0;
             for (int c = 0; c < k; c++)
             {
-                double p = local[c] * Math.Exp(mixture.LogDensity(c, x[i]));
+                double p = classWeights[c] * (CompatibilityFloor + local[c]) * Math.Exp(mixture.LogDensity(c, x[i]));
                 result[c] += p;
                 total += p;
             }
-            foreach (var (a, b) in Pairs)
+            for (int pair = 0; pair <= MixelMixture.Pairs.Length; pair++)
             {
-                double prior = mixelPrior * Math.Min(local[a], local[b]);
-                if (prior < 1e-6) continue;
+                var (a, b) = pair < MixelMixture.Pairs.Length ? MixelMixture.Pairs[pair] : (0, 2);
+                double prior = pair < MixelMixture.Pairs.Length
+                    ? classWeights[3 + pair] * (CompatibilityFloor + Math.Min(local[a], local[b]))
+                    : wallWeight * Math.Min(local[a], local[b]);
+                if (prior < 1e-9) continue;
                 var (likelihood, meanFraction) = MixelLikelihood(x[i], mixture, a, b);
                 double p = prior * likelihood;
                 result[a] += p * (1 - meanFraction);
@@ -64,7 +76,7 @@ internal static class PartialVolume
     }
 
     /// <summary>∫ N(x; mixed mean, mixed variance) df over f ∈ [0,1] (midpoint rule), and E[f | x, mixel].</summary>
-    private static (double Likelihood, double MeanFraction) MixelLikelihood(double x, GaussianMixture1D m, int a, int b)
+    internal static (double Likelihood, double MeanFraction) MixelLikelihood(double x, GaussianMixture1D m, int a, int b)
     {
         double sum = 0, weighted = 0;
         for (int s = 0; s < FractionSteps; s++)

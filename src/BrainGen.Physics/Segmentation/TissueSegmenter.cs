@@ -62,9 +62,12 @@ public static class TissueSegmenter
             tissueMixture.Variances[t] = mixture.Variances[s];
             for (int i = 0; i < raw.Length; i++) tissuePosteriors[i * 3 + t] = posteriors[i * k + s];
         }
-        var soft = options.PartialVolume
-            ? PartialVolume.Estimate(corrected, tissueMixture, tissuePosteriors, neighbourhood, options.MixelPrior)
-            : tissuePosteriors;
+        var soft = tissuePosteriors;
+        if (options.PartialVolume)
+        {
+            var classWeights = MixelMixture.Refine(corrected, tissueMixture, varianceFloor);
+            soft = PartialVolume.Estimate(corrected, tissueMixture, classWeights, tissuePosteriors, neighbourhood, options.MixelPrior);
+        }
 
         var fullBias = neighbourhood.Scatter(bias);
         for (int i = 0; i < fullBias.Length; i++) if (!mask[i]) fullBias[i] = 1f;

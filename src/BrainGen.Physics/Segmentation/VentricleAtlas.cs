@@ -5,8 +5,9 @@ namespace BrainGen.Physics.Segmentation;
 /// <summary>
 /// The Colin27 lateral-ventricle fraction map (1 mm, the <see cref="VentricleRegion"/> rule applied to
 /// Colin27 itself) used to measure ventricles on other images: it is registered to a subject's CSF map
-/// (<see cref="VentricleRegistration"/>) and the subject's CSF is summed where the registered map is
-/// mostly ventricle. Only image data is used, so it works on any skull-stripped T1w.
+/// (<see cref="VentricleRegistration"/>) and seeds, bounds and blocks the growth of the subject's
+/// ventricles through its CSF (<see cref="VentricleRegion.GrowFromAtlas"/>). Only image data is used,
+/// so it works on any skull-stripped T1w.
 /// </summary>
 public sealed class VentricleAtlas
 {
@@ -15,17 +16,24 @@ public sealed class VentricleAtlas
 
     private readonly Dictionary<double, float[]> _smoothed = new();
 
-    public VentricleAtlas(float[] ventricleFraction, VoxelGrid grid, Affine voxelToWorld)
+    /// <param name="ventricleFraction">Lateral-ventricle CSF fraction per voxel.</param>
+    /// <param name="csfFraction">All CSF per voxel; what is not ventricle (third ventricle, cisterns, and
+    /// the ventricles' ends that the <see cref="VentricleRegion"/> rule cuts off) is where the region must not grow.</param>
+    public VentricleAtlas(float[] ventricleFraction, float[] csfFraction, VoxelGrid grid, Affine voxelToWorld)
     {
-        if (ventricleFraction.Length != grid.Count) throw new ArgumentException("ventricle map does not match its grid");
+        if (ventricleFraction.Length != grid.Count || csfFraction.Length != grid.Count) throw new ArgumentException("atlas maps do not match their grid");
         Fraction = ventricleFraction;
+        OtherCsf = new float[grid.Count];
+        for (int i = 0; i < OtherCsf.Length; i++) OtherCsf[i] = Math.Max(0f, csfFraction[i] - ventricleFraction[i]);
         Grid = grid;
         VoxelToWorld = voxelToWorld;
         WorldToVoxel = voxelToWorld.Inverse();
-        Neighbourhood = Dilate(ventricleFraction.Select(v => v > 0).ToArray(), grid, (int)Math.Round(MarginMm / grid.SpacingX));
+        Neighbourhood = VentricleRegion.Dilate(ventricleFraction.Select(v => v > 0).ToArray(), grid, (int)Math.Round(MarginMm / grid.SpacingX));
     }
 
     public float[] Fraction { get; }
+    /// <summary>CSF outside the lateral ventricles, per voxel.</summary>
+    public float[] OtherCsf { get; }
     public VoxelGrid Grid { get; }
     public Affine VoxelToWorld { get; }
     public Affine WorldToVoxel { get; }
@@ -55,29 +63,5 @@ public sealed class VentricleAtlas
             _smoothed[key] = map;
             return map;
         }
-    }
-
-    /// <summary>City-block dilation by n voxels, one 6-neighbour step at a time.</summary>
-    private static bool[] Dilate(bool[] mask, VoxelGrid g, int steps)
-    {
-        var current = (bool[])mask.Clone();
-        for (int s = 0; s < steps; s++)
-        {
-            var next = (bool[])current.Clone();
-            Parallel.For(0, g.Nz, z =>
-            {
-                for (int y = 0; y < g.Ny; y++)
-                    for (int x = 0; x < g.Nx; x++)
-                    {
-                        int i = g.Index(x, y, z);
-                        if (current[i]) continue;
-                        next[i] = (x > 0 && current[i - 1]) || (x < g.Nx - 1 && current[i + 1])
-                               || (y > 0 && current[i - g.Nx]) || (y < g.Ny - 1 && current[i + g.Nx])
-                               || (z > 0 && current[i - g.Nx * g.Ny]) || (z < g.Nz - 1 && current[i + g.Nx * g.Ny]);
-                    }
-            });
-            current = next;
-        }
-        return current;
     }
 }

@@ -50,6 +50,45 @@ public static class VentricleRegion
         return (seeds, barrier);
     }
 
+    /// <summary>How far (mm) past the registered atlas's wall the region may grow on a subject.</summary>
+    public const double AtlasGrowthMarginMm = 10;
+
+    /// <summary>Template |x| (mm) within which growth stays at the registered atlas's wall.</summary>
+    public const double MedialZoneHalfWidthMm = 8;
+
+    /// <summary>
+    /// The ventricles of a subject from the registered atlas: seeds are where the atlas is mostly
+    /// ventricle; the barriers are the template's midline and its non-ventricular CSF (third ventricle,
+    /// cisterns, and the ventricles' ends that this rule cut off on Colin27, so that the subject's region
+    /// ends where the atlas's does), carried by the registration; and growth stops <see cref="AtlasGrowthMarginMm"/> past the atlas's wall, or one voxel past it
+    /// within <see cref="MedialZoneHalfWidthMm"/> of the midline. Why grow at all: an affine fit cannot
+    /// follow the uneven enlargement of large ventricles (it under-measured 80 mL ventricles by half),
+    /// while the CSF itself shows where their walls are. Why the medial zone: ventricles enlarge
+    /// outwards (their medial wall, the septum, stays), while the third ventricle and the cisterns
+    /// beside the midline widen with atrophy and touch the lateral ventricles' medial walls.
+    /// </summary>
+    public static bool[] GrowFromAtlas(float[] csf, bool[] mask, VoxelGrid grid, VentricleRegistration.Result atlas)
+    {
+        var core = new bool[grid.Count];
+        for (int i = 0; i < core.Length; i++) core[i] = atlas.Fraction[i] >= 0.5f; // inside the blurred atlas's wall
+        double voxelMm = (grid.SpacingX + grid.SpacingY + grid.SpacingZ) / 3;
+        var zone = Dilate(core, grid, (int)Math.Round(AtlasGrowthMarginMm / voxelMm));
+        var wall = Dilate(core, grid, 1);
+        var barrier = new bool[grid.Count];
+        Parallel.For(0, grid.Nz, z =>
+        {
+            for (int y = 0; y < grid.Ny; y++)
+                for (int x = 0; x < grid.Nx; x++)
+                {
+                    int i = grid.Index(x, y, z);
+                    double templateX = Math.Abs(atlas.SubjectVoxelToTemplateWorld.Transform(x, y, z).X);
+                    barrier[i] = templateX < MidlineHalfWidthMm || atlas.OtherCsf[i] >= 0.5f
+                                 || !(templateX < MedialZoneHalfWidthMm ? wall[i] : zone[i]);
+                }
+        });
+        return Grow(csf, mask, grid, core, barrier);
+    }
+
     public static bool[] Grow(float[] csf, bool[] mask, VoxelGrid grid, bool[] seeds, bool[] barrier, double minDepthMm = DefaultMinDepthMm)
     {
         var depth = DepthInsideMask(mask, grid);
@@ -107,6 +146,23 @@ public static class VentricleRegion
                 if (mask[j] && depth[j] > depth[i] + step) { depth[j] = (float)(depth[i] + step); queue.Enqueue(j); }
         }
         return depth;
+    }
+
+    /// <summary>City-block dilation by <paramref name="steps"/> voxels (6-neighbour BFS).</summary>
+    public static bool[] Dilate(bool[] region, VoxelGrid grid, int steps)
+    {
+        var result = (bool[])region.Clone();
+        var distance = new int[grid.Count];
+        var queue = new Queue<int>();
+        for (int i = 0; i < region.Length; i++) if (region[i]) queue.Enqueue(i);
+        while (queue.Count > 0)
+        {
+            int i = queue.Dequeue();
+            if (distance[i] == steps) continue;
+            foreach (int j in Neighbours(i, grid))
+                if (!result[j]) { result[j] = true; distance[j] = distance[i] + 1; queue.Enqueue(j); }
+        }
+        return result;
     }
 
     private static IEnumerable<int> Neighbours(int i, VoxelGrid g)

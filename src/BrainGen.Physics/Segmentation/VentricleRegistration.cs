@@ -18,8 +18,13 @@ public static class VentricleRegistration
     /// <summary>Nelder–Mead simplex steps: 2 mm, 10% scale, ~3° rotation.</summary>
     private static readonly double[] InitialSteps = [2, 2, 2, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05];
 
-    /// <summary>The registered atlas fraction on the subject grid.</summary>
-    public static float[] Register(float[] csf, bool[] mask, VoxelGrid grid, Affine voxelToWorld, VentricleAtlas atlas, MomentAlignment start)
+    /// <summary>The registered atlas on the subject grid.</summary>
+    /// <param name="Fraction">The atlas's ventricle fraction carried to each subject voxel.</param>
+    /// <param name="OtherCsf">The atlas's non-ventricular CSF carried to each subject voxel.</param>
+    /// <param name="SubjectVoxelToTemplateWorld">Where each subject voxel lands in template (MNI) space.</param>
+    public sealed record Result(float[] Fraction, float[] OtherCsf, Affine SubjectVoxelToTemplateWorld);
+
+    public static Result Register(float[] csf, bool[] mask, VoxelGrid grid, Affine voxelToWorld, VentricleAtlas atlas, MomentAlignment start)
     {
         var template = atlas.AtResolution((grid.SpacingX + grid.SpacingY + grid.SpacingZ) / 3);
         var roi = new List<int>();
@@ -50,6 +55,7 @@ public static class VentricleRegistration
                                                Vector<double>.Build.DenseOfArray(InitialSteps), 1e-6, 3000);
         var best = SubjectToAtlasVoxel(result.MinimizingPoint, start, voxelToWorld, atlas);
         var registered = new float[grid.Count];
+        var otherCsf = new float[grid.Count];
         Parallel.For(0, grid.Nz, z =>
         {
             for (int y = 0; y < grid.Ny; y++)
@@ -57,9 +63,10 @@ public static class VentricleRegistration
                 {
                     var (u, v, w) = best.Transform(x, y, z);
                     registered[grid.Index(x, y, z)] = TrilinearSampler.Sample(template, atlas.Grid, u, v, w);
+                    otherCsf[grid.Index(x, y, z)] = TrilinearSampler.Sample(atlas.OtherCsf, atlas.Grid, u, v, w);
                 }
         });
-        return registered;
+        return new Result(registered, otherCsf, atlas.VoxelToWorld * best);
     }
 
     /// <summary>

@@ -1,0 +1,53 @@
+using BrainGen.Imaging;
+using BrainGen.Physics.Phantom;
+using BrainGen.Physics.Segmentation;
+using Xunit.Abstractions;
+
+namespace BrainGen.Physics.Tests.Segmentation;
+
+/// <summary>
+/// `braingen volumes` against phantom truth (issue #4 item 3): the measurement of record is
+/// scripts/phantom_ventricle_accuracy.sh on 40 images (docs/physics.md); this keeps a smaller cohort
+/// in the suite so a change that degrades the measurement fails here.
+/// </summary>
+public class PhantomVolumeAccuracyTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void BrainAndVentricleVolumesTrackTheTruth()
+    {
+        string dir = Directory.CreateTempSubdirectory("phantom-accuracy").FullName;
+        try
+        {
+            var options = new PhantomOptions
+            {
+                Subjects = 8, Seed = 1, ResolutionMm = 2, Modalities = [("T1w", "ukb-t1")], SkullStrip = true, WriteTissueMaps = false,
+            };
+            var records = PhantomCohort.Generate(options, dir);
+            var atlas = Colin27Template.VentricleAtlas();
+            var truth = new List<double>();
+            var measured = new List<double>();
+            foreach (var record in records)
+            {
+                var visit = record.Visits[0];
+                var image = Nifti.Read(Path.Combine(dir, record.ParticipantId, "anat", $"{record.ParticipantId}_T1w.nii.gz")).ToCanonical();
+                var segmentation = TissueSegmenter.Segment(image.Data, Colin27Template.GridOf(image));
+                var volumes = BrainVolumes.Measure(segmentation, image.Affine, atlas);
+                double brainError = (volumes.BrainMl - visit.BrainVolumeMl) / visit.BrainVolumeMl;
+                double ventricleError = (volumes.VentricleMl - visit.VentricleVolumeMl) / visit.VentricleVolumeMl;
+                output.WriteLine($"{record.ParticipantId}: brain {volumes.BrainMl:0} vs {visit.BrainVolumeMl:0} mL ({brainError:+0.0%;-0.0%}), " +
+                                 $"ventricles {volumes.VentricleMl:0.0} vs {visit.VentricleVolumeMl:0.0} mL ({ventricleError:+0.0%;-0.0%})");
+                Assert.InRange(brainError, -0.03, 0.03);
+                Assert.InRange(ventricleError, -0.30, 0.30);
+                truth.Add(visit.VentricleVolumeMl);
+                measured.Add(volumes.VentricleMl);
+            }
+            double r = MathNet.Numerics.Statistics.Correlation.Pearson(truth, measured);
+            output.WriteLine($"ventricle r = {r:0.000}");
+            Assert.True(r >= 0.9, $"ventricle volume correlation {r:0.000} < 0.9");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
