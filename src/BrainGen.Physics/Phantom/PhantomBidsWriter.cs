@@ -96,9 +96,8 @@ internal sealed class PhantomBidsWriter(string root, PhantomOptions options)
         Nifti.Write(Path.Combine(dir, $"{stem}_desc-brain_mask.nii.gz"), maps.ToVolume(maps.BrainMask().Select(b => b ? 1f : 0f).ToArray()), NiftiDataType.UInt8);
         if (options.WriteTissueMaps)
         {
-            var fractions = SubjectAnatomy.ImagedTissues
-                .Select(t => (maps[t], (Func<int, TissueParameters>)(i => modulation.Apply(tissues[t], i)))).ToList();
-            var property = TissuePropertyMaps.FromTissues(maps.Grid, fractions, tissues[TissueClass.Csf]);
+            var fractions = SubjectAnatomy.ImagedTissues.Select(t => (maps[t], tissues[t])).ToList();
+            var property = TissuePropertyMaps.FromTissues(maps.Grid, fractions, modulation, tissues[TissueClass.Csf]);
             foreach (var suffix in TissuePropertyMaps.BidsSuffixes)
                 Nifti.Write(Path.Combine(dir, $"{stem}_{suffix}.nii.gz"), maps.ToVolume(property[suffix]), NiftiDataType.Float32);
         }
