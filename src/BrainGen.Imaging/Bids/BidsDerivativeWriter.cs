@@ -6,7 +6,7 @@ namespace BrainGen.Imaging;
 /// per image a .nii.gz with a JSON sidecar holding its seed and generation parameters. Images are
 /// written (atomically) as they are added, from any number of threads; the tables are written by
 /// <see cref="Complete"/>, so an interrupted run leaves valid images and no half-written tables.
-/// The JSON files are <see cref="BidsFiles"/>'.
+/// JSON files are written by <see cref="BidsFiles"/>.
 /// </summary>
 public sealed class BidsDerivativeWriter
 {
