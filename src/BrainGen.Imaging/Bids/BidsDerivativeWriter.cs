@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace BrainGen.Imaging;
 
 /// <summary>
@@ -9,14 +6,14 @@ namespace BrainGen.Imaging;
 /// per image a .nii.gz with a JSON sidecar holding its seed and generation parameters. Images are
 /// written (atomically) as they are added, from any number of threads; the tables are written by
 /// <see cref="Complete"/>, so an interrupted run leaves valid images and no half-written tables.
+/// JSON files are written by <see cref="BidsFiles"/>.
 /// </summary>
 public sealed class BidsDerivativeWriter
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
     private readonly object _gate = new();
     private readonly Dictionary<string, Dictionary<string, object?>> _participants = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Subject, string Session), Dictionary<string, object?>> _sessions = new();
-    private readonly Dictionary<string, JsonObject> _columnDescriptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BidsColumn> _columnDescriptions = new(StringComparer.Ordinal);
     private readonly List<string> _written = [];
 
     public BidsDerivativeWriter(string root, string pipelineName, string version, string? description = null,
@@ -67,10 +64,7 @@ public sealed class BidsDerivativeWriter
     /// <summary>Documents a participants.tsv column in participants.json (BIDS: Description, Units, Levels).</summary>
     public void DescribeColumn(string column, string description, string? units = null, IReadOnlyDictionary<string, string>? levels = null)
     {
-        var o = new JsonObject { ["Description"] = description };
-        if (units is not null) o["Units"] = units;
-        if (levels is not null) o["Levels"] = new JsonObject(levels.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));
-        lock (_gate) _columnDescriptions[column] = o;
+        lock (_gate) _columnDescriptions[column] = new BidsColumn(column, description, units, levels);
     }
 
     /// <summary>Writes the image and its sidecar; returns the image's path relative to the root.</summary>
@@ -93,7 +87,7 @@ public sealed class BidsDerivativeWriter
             ["GenerationParameters"] = image.Parameters,
         };
         if (image.Volume.XformCode == 4) sidecar["SpatialReference"] = "MNI152";
-        AtomicFile.WriteAllText(Path.Combine(Root, folder, stem + ".json"), JsonSerializer.Serialize(sidecar, Json));
+        BidsFiles.WriteJson(Path.Combine(Root, folder, stem + ".json"), sidecar);
         lock (_gate)
         {
             _written.Add(relative);
@@ -108,28 +102,15 @@ public sealed class BidsDerivativeWriter
     {
         lock (_gate)
         {
-            var generatedBy = new JsonObject { ["Name"] = PipelineName, ["Version"] = Version };
-            if (GeneratorDescription is not null) generatedBy["Description"] = GeneratorDescription;
-            if (CodeUrl is not null) generatedBy["CodeURL"] = CodeUrl;
-            var description = new JsonObject
-            {
-                ["Name"] = $"{PipelineName} synthetic cohort",
-                ["BIDSVersion"] = "1.10.0",
-                ["DatasetType"] = "derivative",
-                ["GeneratedBy"] = new JsonArray(generatedBy),
-            };
-            if (SourceDatasets.Count > 0)
-                description["SourceDatasets"] = new JsonArray(SourceDatasets.Select(s => (JsonNode?)new JsonObject { ["URL"] = s }).ToArray());
-            AtomicFile.WriteAllText(Path.Combine(Root, "dataset_description.json"), description.ToJsonString(Json));
+            BidsFiles.WriteDatasetDescription(Root, new BidsDatasetDescription($"{PipelineName} synthetic cohort", "derivative",
+                new BidsGenerator(PipelineName, Version, GeneratorDescription, CodeUrl)) { SourceDatasets = SourceDatasets });
 
             var subjects = _participants.Keys.Order(StringComparer.Ordinal).ToList();
             var columns = _participants.Values.SelectMany(r => r.Keys).Distinct().ToList();
             TsvTable.Write(Path.Combine(Root, "participants.tsv"), ["participant_id", .. columns],
                 subjects.Select(s => (IReadOnlyList<object?>)[$"sub-{s}", .. columns.Select(c => _participants[s].GetValueOrDefault(c))]));
-            var sidecar = new JsonObject { ["participant_id"] = new JsonObject { ["Description"] = "Synthetic participant label" } };
-            foreach (var c in columns)
-                sidecar[c] = _columnDescriptions.TryGetValue(c, out var d) ? d.DeepClone() : new JsonObject { ["Description"] = c };
-            AtomicFile.WriteAllText(Path.Combine(Root, "participants.json"), sidecar.ToJsonString(Json));
+            BidsFiles.WriteColumnDescriptions(Path.Combine(Root, "participants.json"),
+                [new BidsColumn("participant_id", "Synthetic participant label"), .. columns.Select(c => _columnDescriptions.GetValueOrDefault(c) ?? new BidsColumn(c, c))]);
 
             foreach (var group in _sessions.GroupBy(kv => kv.Key.Subject))
             {

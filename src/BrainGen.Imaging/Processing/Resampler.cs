@@ -29,7 +29,7 @@ public static class Resampler
                     cx = SnapToVoxel(cx); cy = SnapToVoxel(cy); cz = SnapToVoxel(cz);
                     output[o + x] = interpolation == Interpolation.Nearest
                         ? Nearest(src, ix, iy, iz, cx, cy, cz, fill)
-                        : Trilinear(src, ix, iy, iz, cx, cy, cz, fill);
+                        : TrilinearPoint.TryInside(ix, iy, iz, cx, cy, cz, out var point) ? point.Sample(src) : fill;
                 }
             }
         });
@@ -79,24 +79,4 @@ public static class Resampler
         if ((uint)x >= (uint)nx || (uint)y >= (uint)ny || (uint)z >= (uint)nz) return fill;
         return src[x + nx * (y + (long)ny * z)];
     }
-
-    private static float Trilinear(float[] src, int nx, int ny, int nz, double cx, double cy, double cz, float fill)
-    {
-        if (!(cx >= 0 && cx <= nx - 1 && cy >= 0 && cy <= ny - 1 && cz >= 0 && cz <= nz - 1)) return fill;
-        int x0 = (int)cx, y0 = (int)cy, z0 = (int)cz;
-        double fx = cx - x0, fy = cy - y0, fz = cz - z0;
-        // With zero weight the upper neighbour is the voxel itself: exact, and never out of bounds.
-        var x1 = fx > 0 ? x0 + 1 : x0;
-        var y1 = fy > 0 ? y0 + 1 : y0;
-        var z1 = fz > 0 ? z0 + 1 : z0;
-        long sy = nx, sz = (long)nx * ny;
-        long r00 = y0 * sy + z0 * sz, r10 = y1 * sy + z0 * sz, r01 = y0 * sy + z1 * sz, r11 = y1 * sy + z1 * sz;
-        var c00 = Lerp(src[r00 + x0], src[r00 + x1], fx);
-        var c10 = Lerp(src[r10 + x0], src[r10 + x1], fx);
-        var c01 = Lerp(src[r01 + x0], src[r01 + x1], fx);
-        var c11 = Lerp(src[r11 + x0], src[r11 + x1], fx);
-        return (float)Lerp(Lerp(c00, c10, fy), Lerp(c01, c11, fy), fz);
-    }
-
-    private static double Lerp(double a, double b, double t) => t == 0 ? a : a + (b - a) * t;
 }

@@ -30,9 +30,8 @@ public sealed class SpatialTransform
                 int i = g.Index(x, y, z);
                 return (px + u.X[i], py + u.Y[i], pz + u.Z[i]);
             }
-            return (px + TrilinearSampler.Sample(u.X, g, px, py, pz),
-                    py + TrilinearSampler.Sample(u.Y, g, px, py, pz),
-                    pz + TrilinearSampler.Sample(u.Z, g, px, py, pz));
+            var at = TrilinearSampler.At(g, px, py, pz);
+            return (px + at.Sample(u.X), py + at.Sample(u.Y), pz + at.Sample(u.Z));
         }
         return (px, py, pz);
     }
@@ -47,8 +46,9 @@ public sealed class SpatialTransform
                 for (int x = 0; x < grid.Nx; x++)
                 {
                     var (tx, ty, tz) = TemplatePosition(x, y, z);
+                    var at = TrilinearSampler.At(grid, tx, ty, tz);
                     int i = grid.Index(x, y, z);
-                    for (int m = 0; m < maps.Length; m++) outputs[m][i] = TrilinearSampler.Sample(maps[m], grid, tx, ty, tz);
+                    for (int m = 0; m < maps.Length; m++) outputs[m][i] = at.Sample(maps[m]);
                 }
         });
         return outputs;

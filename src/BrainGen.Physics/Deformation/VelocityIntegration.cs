@@ -31,10 +31,10 @@ public static class VelocityIntegration
                 for (int x = 0; x < g.Nx; x++)
                 {
                     int i = g.Index(x, y, z);
-                    double px = x + u.X[i], py = y + u.Y[i], pz = z + u.Z[i];
-                    r.X[i] = u.X[i] + TrilinearSampler.Sample(u.X, g, px, py, pz);
-                    r.Y[i] = u.Y[i] + TrilinearSampler.Sample(u.Y, g, px, py, pz);
-                    r.Z[i] = u.Z[i] + TrilinearSampler.Sample(u.Z, g, px, py, pz);
+                    var at = TrilinearSampler.At(g, x + u.X[i], y + u.Y[i], z + u.Z[i]);
+                    r.X[i] = u.X[i] + at.Sample(u.X);
+                    r.Y[i] = u.Y[i] + at.Sample(u.Y);
+                    r.Z[i] = u.Z[i] + at.Sample(u.Z);
                 }
         });
         return r;

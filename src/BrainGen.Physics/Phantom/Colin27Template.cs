@@ -41,18 +41,26 @@ public static class Colin27Template
 
     private static readonly Dictionary<string, VentricleAtlas> Atlases = new();
 
-    public static TemplateAnatomy Load(double resolutionMm, string? templateDirectory = null)
+    public static TemplateAnatomy Load(double resolutionMm, string? templateDirectory = null) => Load([resolutionMm], templateDirectory)[0];
+
+    /// <summary>The anatomy on several grids; the 1 mm anatomy is read and prepared once for all of them.</summary>
+    public static TemplateAnatomy[] Load(IReadOnlyList<double> resolutionsMm, string? templateDirectory = null)
     {
-        if (!(resolutionMm is >= 1 and <= 8)) throw new ArgumentException($"--resolution must be between 1 and 8 mm, got {resolutionMm}");
-        templateDirectory ??= DefaultDirectory;
-        string key = $"{Path.GetFullPath(templateDirectory)}|{resolutionMm:0.###}";
+        foreach (var mm in resolutionsMm)
+            if (!(mm is >= 1 and <= 8)) throw new ArgumentException($"--resolution must be between 1 and 8 mm, got {mm}");
+        string directory = templateDirectory ?? DefaultDirectory;
+        string Key(double mm) => $"{Path.GetFullPath(directory)}|{mm:0.###}";
         lock (Gate)
         {
-            if (Loaded.TryGetValue(key, out var cached)) return cached;
-            var full = LoadFullResolution(templateDirectory);
-            var anatomy = resolutionMm == 1 ? full : Downsample(full, resolutionMm);
-            Loaded[key] = anatomy;
-            return anatomy;
+            TemplateAnatomy? full = null;
+            return resolutionsMm.Select(mm =>
+            {
+                if (Loaded.TryGetValue(Key(mm), out var cached)) return cached;
+                full ??= Loaded.GetValueOrDefault(Key(1)) ?? LoadFullResolution(directory);
+                var anatomy = mm == 1 ? full : Downsample(full, mm);
+                Loaded[Key(mm)] = anatomy;
+                return anatomy;
+            }).ToArray();
         }
     }
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using BrainGen.Imaging;
 using BrainGen.Physics.Signal;
 using BrainGen.Physics.Tissue;
@@ -10,37 +8,37 @@ namespace BrainGen.Physics.Phantom;
 /// <summary>
 /// Writes the phantom as a BIDS raw dataset plus a `derivatives/phantom-truth` dataset holding the
 /// known truth (tissue probseg, ventricles, dseg, brain mask, PD/T1/T2/T2* maps). Every file is
-/// written atomically (Imaging's AtomicFile: temp + rename). Kept inside Physics because the layout is
-/// phantom-specific; it uses only Imaging's NIfTI writer and atomic file helper.
+/// written atomically through Imaging's BIDS helpers (<see cref="BidsFiles"/>, <see cref="TsvTable"/>).
+/// Kept inside Physics because the layout is phantom-specific.
 /// </summary>
 internal sealed class PhantomBidsWriter(string root, PhantomOptions options)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private const string BidsVersion = "1.9.0";
     private string Truth => Path.Combine(root, "derivatives", "phantom-truth");
+
+    private static readonly BidsColumn[] ParticipantColumns =
+    [
+        new("age", "age at the first session", "year"),
+        new("sex", "sex (sets head size)", Levels: new Dictionary<string, string> { ["M"] = "male", ["F"] = "female" }),
+        new("brain_volume_ml", "true GM+WM volume (sum of warped partial-volume fractions)", "mL"),
+        new("ventricle_volume_ml", "true lateral ventricle volume", "mL"),
+        new("icv_ml", "true intracranial volume (CSF+GM+WM)", "mL"),
+        new("seed", "subject seed = SeedHash.Derive(cohort seed, index)"),
+    ];
 
     public void WriteDatasetFiles(IReadOnlyList<(string Suffix, MrProtocol Protocol)> protocols)
     {
-        WriteJson(Path.Combine(root, "dataset_description.json"), new Dictionary<string, object>
+        BidsFiles.WriteDatasetDescription(root, new BidsDatasetDescription("BrainGen physics phantom cohort", "raw", new BidsGenerator("braingen phantom", Description: Describe()))
         {
-            ["Name"] = "BrainGen physics phantom cohort", ["BIDSVersion"] = "1.9.0", ["DatasetType"] = "raw",
-            ["Authors"] = new[] { "BrainGen phantom simulator" },
-            ["GeneratedBy"] = new[] { new Dictionary<string, object> { ["Name"] = "braingen phantom", ["Description"] = Describe() } },
+            BidsVersion = BidsVersion, Authors = ["BrainGen phantom simulator"],
         });
-        WriteJson(Path.Combine(root, "participants.json"), new Dictionary<string, object>
+        BidsFiles.WriteColumnDescriptions(Path.Combine(root, "participants.json"), ParticipantColumns);
+        BidsFiles.WriteDatasetDescription(Truth, new BidsDatasetDescription("BrainGen phantom ground truth", "derivative", new BidsGenerator("braingen phantom"))
         {
-            ["age"] = new Dictionary<string, string> { ["Description"] = "age at the first session", ["Units"] = "year" },
-            ["sex"] = new Dictionary<string, object> { ["Description"] = "sex (sets head size)", ["Levels"] = new Dictionary<string, string> { ["M"] = "male", ["F"] = "female" } },
-            ["brain_volume_ml"] = new Dictionary<string, string> { ["Description"] = "true GM+WM volume (sum of warped partial-volume fractions)", ["Units"] = "mL" },
-            ["ventricle_volume_ml"] = new Dictionary<string, string> { ["Description"] = "true lateral ventricle volume", ["Units"] = "mL" },
-            ["icv_ml"] = new Dictionary<string, string> { ["Description"] = "true intracranial volume (CSF+GM+WM)", ["Units"] = "mL" },
-            ["seed"] = new Dictionary<string, string> { ["Description"] = "subject seed = SeedHash.Derive(cohort seed, index)" },
+            BidsVersion = BidsVersion,
         });
-        WriteJson(Path.Combine(Truth, "dataset_description.json"), new Dictionary<string, object>
-        {
-            ["Name"] = "BrainGen phantom ground truth", ["BIDSVersion"] = "1.9.0", ["DatasetType"] = "derivative",
-            ["GeneratedBy"] = new[] { new Dictionary<string, object> { ["Name"] = "braingen phantom" } },
-        });
-        AtomicFile.WriteAllText(Path.Combine(Truth, "dseg.tsv"), "index\tname\tabbreviation\n1\tcerebrospinal fluid\tCSF\n2\tgray matter\tGM\n3\twhite matter\tWM\n");
+        TsvTable.Write(Path.Combine(Truth, "dseg.tsv"), ["index", "name", "abbreviation"],
+            [[1, "cerebrospinal fluid", "CSF"], [2, "gray matter", "GM"], [3, "white matter", "WM"]]);
         AtomicFile.WriteAllText(Path.Combine(root, "README"),
             "Synthetic brain MRI cohort from the BrainGen physics phantom (Colin27 anatomy, closed-form MR signal models).\n" +
             "Ground truth lives in derivatives/phantom-truth. Protocols:\n" +
@@ -82,7 +80,7 @@ internal sealed class PhantomBidsWriter(string root, PhantomOptions options)
             sidecar["ReadoutPulsesPerInversion"] = protocol.ReadoutPulses;
             sidecar["InversionEfficiency"] = protocol.InversionEfficiency;
         }
-        WriteJson(Path.Combine(dir, stem + ".json"), sidecar);
+        BidsFiles.WriteJson(Path.Combine(dir, stem + ".json"), sidecar);
     }
 
     public void WriteTruth(string participant, string? session, SubjectAnatomy anatomy, IReadOnlyDictionary<TissueClass, TissueParameters> tissues,
@@ -96,40 +94,32 @@ internal sealed class PhantomBidsWriter(string root, PhantomOptions options)
         Nifti.Write(Path.Combine(dir, $"{stem}_desc-brain_mask.nii.gz"), maps.ToVolume(maps.BrainMask().Select(b => b ? 1f : 0f).ToArray()), NiftiDataType.UInt8);
         if (options.WriteTissueMaps)
         {
-            var fractions = SubjectAnatomy.ImagedTissues
-                .Select(t => (maps[t], (Func<int, TissueParameters>)(i => modulation.Apply(tissues[t], i)))).ToList();
-            var property = TissuePropertyMaps.FromTissues(maps.Grid, fractions, tissues[TissueClass.Csf]);
+            var fractions = SubjectAnatomy.ImagedTissues.Select(t => (maps[t], tissues[t])).ToList();
+            var property = TissuePropertyMaps.FromTissues(maps.Grid, fractions, modulation, tissues[TissueClass.Csf]);
             foreach (var suffix in TissuePropertyMaps.BidsSuffixes)
                 Nifti.Write(Path.Combine(dir, $"{stem}_{suffix}.nii.gz"), maps.ToVolume(property[suffix]), NiftiDataType.Float32);
         }
-        var tsv = new StringBuilder("tissue\tvolume_ml\tproton_density\tt1_ms\tt2_ms\tt2star_ms\n");
-        foreach (var t in TissueClasses.Brain)
-        {
-            var p = tissues[t];
-            tsv.Append(CultureInfo.InvariantCulture, $"{t.BidsLabel()}\t{maps.VolumeMl(maps[t]):0.00}\t{p.ProtonDensity:0.0000}\t{p.T1:0.0}\t{p.T2:0.0}\t{p.T2Star:0.0}\n");
-        }
-        tsv.Append(CultureInfo.InvariantCulture, $"Ventricles\t{anatomy.VentricleVolumeMl:0.00}\t\t\t\t\n");
-        AtomicFile.WriteAllText(Path.Combine(dir, $"{stem}_volumes.tsv"), tsv.ToString());
+        var rows = TissueClasses.Brain.Select(t => (IReadOnlyList<object?>)
+            [t.BidsLabel(), Fixed(maps.VolumeMl(maps[t]), "0.00"), Fixed(tissues[t].ProtonDensity, "0.0000"), Fixed(tissues[t].T1, "0.0"), Fixed(tissues[t].T2, "0.0"), Fixed(tissues[t].T2Star, "0.0")]);
+        // The ventricles are a volume only; their properties are CSF's.
+        TsvTable.Write(Path.Combine(dir, $"{stem}_volumes.tsv"), ["tissue", "volume_ml", "proton_density", "t1_ms", "t2_ms", "t2star_ms"],
+            [.. rows, ["Ventricles", Fixed(anatomy.VentricleVolumeMl, "0.00"), "", "", "", ""]]);
     }
 
     public void WriteSessions(PhantomSubjectRecord record)
     {
-        var tsv = new StringBuilder("session_id\tage\tbrain_volume_ml\tventricle_volume_ml\ticv_ml\n");
-        foreach (var v in record.Visits)
-            tsv.Append(CultureInfo.InvariantCulture, $"{v.Session}\t{v.Age:0.0}\t{v.BrainVolumeMl:0.00}\t{v.VentricleVolumeMl:0.00}\t{v.IntracranialVolumeMl:0.00}\n");
-        AtomicFile.WriteAllText(Path.Combine(root, record.ParticipantId, $"{record.ParticipantId}_sessions.tsv"), tsv.ToString());
+        TsvTable.Write(Path.Combine(root, record.ParticipantId, $"{record.ParticipantId}_sessions.tsv"),
+            ["session_id", "age", "brain_volume_ml", "ventricle_volume_ml", "icv_ml"],
+            record.Visits.Select(v => (IReadOnlyList<object?>)[v.Session, Fixed(v.Age, "0.0"), Fixed(v.BrainVolumeMl, "0.00"), Fixed(v.VentricleVolumeMl, "0.00"), Fixed(v.IntracranialVolumeMl, "0.00")]));
     }
 
     public void WriteParticipants(IReadOnlyList<PhantomSubjectRecord> records)
     {
-        var tsv = new StringBuilder("participant_id\tage\tsex\tbrain_volume_ml\tventricle_volume_ml\ticv_ml\tseed\n");
-        foreach (var r in records)
-        {
-            var b = r.Visits[0];
-            tsv.Append(CultureInfo.InvariantCulture, $"{r.ParticipantId}\t{b.Age:0.0}\t{r.Sex}\t{b.BrainVolumeMl:0.00}\t{b.VentricleVolumeMl:0.00}\t{b.IntracranialVolumeMl:0.00}\t{r.Seed}\n");
-        }
-        AtomicFile.WriteAllText(Path.Combine(root, "participants.tsv"), tsv.ToString());
+        TsvTable.Write(Path.Combine(root, "participants.tsv"), ["participant_id", .. ParticipantColumns.Select(c => c.Name)],
+            records.Select(r => (IReadOnlyList<object?>)[r.ParticipantId, Fixed(r.Visits[0].Age, "0.0"), r.Sex, Fixed(r.Visits[0].BrainVolumeMl, "0.00"),
+                                                         Fixed(r.Visits[0].VentricleVolumeMl, "0.00"), Fixed(r.Visits[0].IntracranialVolumeMl, "0.00"), r.Seed]));
     }
 
-    private static void WriteJson(string path, object value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json) + "\n");
+    /// <summary>Truth is rounded to what it means (0.01 mL, 0.1 year), not printed to the last bit.</summary>
+    private static string Fixed(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 }

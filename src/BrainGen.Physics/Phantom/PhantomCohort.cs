@@ -24,8 +24,8 @@ public static class PhantomCohort
     public static IReadOnlyList<PhantomSubjectRecord> Generate(PhantomOptions options, string outputDirectory, IProgress<PhantomProgress>? progress = null)
     {
         options.Validate();
-        var template = Colin27Template.Load(options.ResolutionMm, options.TemplateDirectory);
-        var coarse = Colin27Template.Load(Math.Min(8, 2 * options.ResolutionMm), options.TemplateDirectory);
+        var templates = Colin27Template.Load([options.ResolutionMm, Math.Min(8, 2 * options.ResolutionMm)], options.TemplateDirectory);
+        var (template, coarse) = (templates[0], templates[1]);
         var fields = SubjectAnatomy.Fields.For(template, coarse);
         var protocols = options.Modalities.Select(m => (m.Suffix, Protocol: ProtocolPresets.Get(m.Preset))).ToList();
         Directory.CreateDirectory(outputDirectory);

@@ -65,10 +65,11 @@ public sealed class SubjectAnatomy
                 for (int x = 0; x < cg.Nx; x++)
                 {
                     var (fx, fy, fz) = map.Transform(x, y, z);
+                    var at = TrilinearSampler.At(fine.Grid, fx, fy, fz);
                     int i = cg.Index(x, y, z);
-                    result.X[i] = ratio * TrilinearSampler.Sample(fine.X, fine.Grid, fx, fy, fz);
-                    result.Y[i] = ratio * TrilinearSampler.Sample(fine.Y, fine.Grid, fx, fy, fz);
-                    result.Z[i] = ratio * TrilinearSampler.Sample(fine.Z, fine.Grid, fx, fy, fz);
+                    result.X[i] = ratio * at.Sample(fine.X);
+                    result.Y[i] = ratio * at.Sample(fine.Y);
+                    result.Z[i] = ratio * at.Sample(fine.Z);
                 }
         });
         return result;

@@ -51,9 +51,9 @@ public static class Mprage
         double m0Star = m0 * (1 - Math.Exp(-es / t1)) / (1 - Math.Exp(-es / t1Star));
 
         // Each period is an affine map M → A + B·M; the shot is their composition.
-        double a1 = m0Star * (1 - Math.Exp(-tau / t1Star)), b1 = Math.Exp(-tau / t1Star);   // readout train
-        double a2 = m0 * (1 - Math.Exp(-td / t1)), b2 = Math.Exp(-td / t1);                  // delay TD
-        double a3 = m0 * (1 - Math.Exp(-ti1 / t1)), b3 = -timing.InversionEfficiency * Math.Exp(-ti1 / t1); // inversion + TI1
+        double b1 = Math.Exp(-tau / t1Star), a1 = m0Star * (1 - b1);                          // readout train
+        double b2 = Math.Exp(-td / t1), a2 = m0 * (1 - b2);                                   // delay TD
+        double e3 = Math.Exp(-ti1 / t1), a3 = m0 * (1 - e3), b3 = -timing.InversionEfficiency * e3; // inversion + TI1
 
         double beforeReadout = (a3 + b3 * a2 + b3 * b2 * a1) / (1 - b1 * b2 * b3);
         double atCentre = m0Star + (beforeReadout - m0Star) * Math.Exp(-k0 * es / t1Star);

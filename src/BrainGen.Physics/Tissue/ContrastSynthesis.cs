@@ -33,17 +33,23 @@ public static class ContrastSynthesis
     {
         protocol.Validate();
         var image = new float[grid.Count];
+        var fractions = tissues.Select(t => t.Fraction).ToArray();
+        var parameters = tissues.Select(t => t.Parameters).ToArray();
         Parallel.For(0, grid.Nz, z =>
         {
             int plane = grid.Nx * grid.Ny;
             for (int i = z * plane; i < (z + 1) * plane; i++)
             {
                 double s = 0;
-                foreach (var (fraction, parameters) in tissues)
+                // The voxel's modulation is shared by its tissues: its exponentials are taken once.
+                TissueModulation.Factors? factors = null;
+                for (int k = 0; k < fractions.Length; k++)
                 {
-                    float f = fraction[i];
+                    float f = fractions[k][i];
                     if (f <= 0) continue;
-                    s += f * protocol.Signal(modulation is null ? parameters : modulation.Apply(parameters, i));
+                    if (modulation is null) { s += f * protocol.Signal(parameters[k]); continue; }
+                    factors ??= modulation.At(i);
+                    s += f * protocol.Signal(factors.Value.Apply(parameters[k]));
                 }
                 image[i] = (float)s;
             }
@@ -58,6 +64,13 @@ public static class ContrastSynthesis
 /// </summary>
 public sealed record TissueModulation(float[] LogPd, float[] LogT1, float[] LogT2, float[] LogT2Star)
 {
-    public TissueParameters Apply(in TissueParameters p, int i) =>
-        p.Scale(Math.Exp(LogPd[i]), Math.Exp(LogT1[i]), Math.Exp(LogT2[i]), Math.Exp(LogT2Star[i]));
+    public TissueParameters Apply(in TissueParameters p, int i) => At(i).Apply(p);
+
+    /// <summary>Voxel i's multiplicative factors (the exponentials of its log factors).</summary>
+    public Factors At(int i) => new(Math.Exp(LogPd[i]), Math.Exp(LogT1[i]), Math.Exp(LogT2[i]), Math.Exp(LogT2Star[i]));
+
+    public readonly record struct Factors(double Pd, double T1, double T2, double T2Star)
+    {
+        public TissueParameters Apply(in TissueParameters p) => p.Scale(Pd, T1, T2, T2Star);
+    }
 }

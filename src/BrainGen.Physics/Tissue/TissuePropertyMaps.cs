@@ -39,23 +39,28 @@ public sealed class TissuePropertyMaps
         new(ProtonDensity[i], Math.Max(T1[i], 1e-3), Math.Max(T2[i], 1e-3), Math.Max(T2Star[i], 1e-3));
 
     /// <summary>
-    /// Apparent maps from tissue fractions and per-voxel tissue parameters; voxels with no tissue get
-    /// PD 0 (background) and the CSF relaxation times.
+    /// Apparent maps from tissue fractions and tissue parameters, optionally modulated per voxel
+    /// (as in <see cref="ContrastSynthesis.FromTissues"/>); voxels with no tissue get PD 0
+    /// (background) and the CSF relaxation times.
     /// </summary>
-    public static TissuePropertyMaps FromTissues(VoxelGrid grid, IReadOnlyList<(float[] Fraction, Func<int, TissueParameters> Parameters)> tissues,
-                                                 TissueParameters background)
+    public static TissuePropertyMaps FromTissues(VoxelGrid grid, IReadOnlyList<(float[] Fraction, TissueParameters Parameters)> tissues,
+                                                 TissueModulation? modulation, TissueParameters background)
     {
         var pd = new float[grid.Count]; var t1 = new float[grid.Count]; var t2 = new float[grid.Count]; var t2s = new float[grid.Count];
+        var fractions = tissues.Select(t => t.Fraction).ToArray();
+        var parameters = tissues.Select(t => t.Parameters).ToArray();
         Parallel.For(0, grid.Nz, z =>
         {
             for (int i = z * grid.Nx * grid.Ny; i < (z + 1) * grid.Nx * grid.Ny; i++)
             {
                 double w = 0, spd = 0, l1 = 0, l2 = 0, l2s = 0;
-                foreach (var (fraction, parameters) in tissues)
+                TissueModulation.Factors? factors = null;
+                for (int k = 0; k < fractions.Length; k++)
                 {
-                    double f = fraction[i];
+                    double f = fractions[k][i];
                     if (f <= 0) continue;
-                    var p = parameters(i);
+                    var p = parameters[k];
+                    if (modulation is not null) p = (factors ??= modulation.At(i)).Apply(p);
                     w += f; spd += f * p.ProtonDensity;
                     l1 += f * Math.Log(p.T1); l2 += f * Math.Log(p.T2); l2s += f * Math.Log(p.T2Star);
                 }

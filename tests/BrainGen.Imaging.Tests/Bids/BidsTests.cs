@@ -98,4 +98,30 @@ public class BidsTests
         var writer = new BidsDerivativeWriter(dir.Path, "braingen", "0.1.0");
         Assert.Throws<ArgumentException>(() => writer.SetParticipant("01_bad", new Dictionary<string, object?>()));
     }
+
+    [Fact]
+    public void Dataset_description_and_column_descriptions_hold_only_the_fields_given()
+    {
+        using var dir = TestFiles.TempDir();
+        BidsFiles.WriteDatasetDescription(dir.Path, new BidsDatasetDescription("Raw", "raw", new BidsGenerator("sim", Description: "seed 1"))
+        {
+            BidsVersion = "1.9.0", Authors = ["A", "B"],
+        });
+        var path = Path.Combine(dir.Path, "dataset_description.json");
+        using (var d = JsonDocument.Parse(File.ReadAllText(path)))
+        {
+            Assert.Equal(["Name", "BIDSVersion", "DatasetType", "Authors", "GeneratedBy"], d.RootElement.EnumerateObject().Select(p => p.Name));
+            Assert.Equal("1.9.0", d.RootElement.GetProperty("BIDSVersion").GetString());
+            Assert.Equal(["Name", "Description"], d.RootElement.GetProperty("GeneratedBy")[0].EnumerateObject().Select(p => p.Name));
+        }
+        Assert.EndsWith("}\n", File.ReadAllText(path));
+
+        var columns = Path.Combine(dir.Path, "participants.json");
+        BidsFiles.WriteColumnDescriptions(columns, [new BidsColumn("age", "age", "year"), new BidsColumn("sex", "sex", Levels: new Dictionary<string, string> { ["F"] = "female" })]);
+        using var c = JsonDocument.Parse(File.ReadAllText(columns));
+        Assert.Equal("year", c.RootElement.GetProperty("age").GetProperty("Units").GetString());
+        Assert.False(c.RootElement.GetProperty("age").TryGetProperty("Levels", out _));
+        Assert.False(c.RootElement.GetProperty("sex").TryGetProperty("Units", out _));
+        Assert.Equal("female", c.RootElement.GetProperty("sex").GetProperty("Levels").GetProperty("F").GetString());
+    }
 }
