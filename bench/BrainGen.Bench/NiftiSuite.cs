@@ -10,11 +10,16 @@ namespace BrainGen.Bench;
 /// `nifti`: read and write ch2better.nii.gz (301x370x316) and ch2.nii.gz with BrainGen and with
 /// nibabel (bench/python/nifti_bench.py --serve under /usr/bin/python3) on the same machine.
 /// The two sides take turns run by run (BrainGen first on even runs, nibabel first on odd ones), so
-/// background load falls on both alike. Each side gets one warm-up read and write per file.
+/// background load falls on both alike. Each side first gets --warmup interleaved reads and writes
+/// per file: a process that reads many volumes of one size settles into reusing freed memory (glibc
+/// for nibabel after one read; the .NET GC after a few collections, ~7 reads of a new size), and the
+/// timed runs measure that steady state. Separately, --cold N times the first read in each of N fresh
+/// processes per side (`nifti --once FILE` / `nifti_bench.py --once FILE`, after the runtime and the
+/// libraries are loaded): what a command that reads one file pays, JIT and fresh memory included.
 /// Prints medians of wall and process CPU time, the nibabel/BrainGen ratios (above 1 means
 /// BrainGen is faster), and the sizes of the .nii.gz files each side wrote.
-/// Options: --runs N (default 7), --level L (BrainGen gzip level; default NiftiWriteOptions'),
-/// --files F,F (default the two mricron templates).
+/// Options: --runs N (default 9), --warmup N (default 10), --cold N (default 5; 0 skips),
+/// --level L (BrainGen gzip level; default NiftiWriteOptions'), --files F,F (default the two mricron templates).
 /// </summary>
 internal static class NiftiSuite
 {
@@ -24,11 +29,14 @@ internal static class NiftiSuite
         "/usr/share/mricron/templates/ch2.nii.gz",
     ];
 
-    private sealed record Sample(double Wall, double Cpu);
+    private sealed record Sample(double Wall, double Cpu, long Faults);
 
     public static int Run(string[] args)
     {
-        var runs = 7;
+        if (args.Length == 2 && args[0] == "--once") return Once(args[1]);
+        var runs = 9;
+        var warmup = 10;
+        var cold = 5;
         var options = NiftiWriteOptions.Default;
         var files = DefaultFiles;
         for (var i = 0; i + 1 < args.Length; i += 2)
@@ -36,6 +44,8 @@ internal static class NiftiSuite
             switch (args[i])
             {
                 case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--warmup": warmup = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--cold": cold = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--level": options = options with { CompressionLevel = int.Parse(args[i + 1], CultureInfo.InvariantCulture) }; break;
                 case "--files": files = args[i + 1].Split(','); break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
@@ -53,10 +63,15 @@ internal static class NiftiSuite
         {
             var ours = Path.Combine(temp, "braingen.nii.gz");
             var theirs = Path.Combine(temp, "nibabel.nii.gz");
-            var v = Nifti.Read(file); // warm-up: JIT and page cache
-            Nifti.Write(ours, v, v.SourceDataType, options);
-            python.Ask(Read(file));
-            python.Ask(Write(file, theirs));
+            var v = Nifti.Read(file);
+            for (var w = 0; w < warmup; w++)
+            {
+                // Warm-up: JIT, page cache, and each side's allocator settling on this volume size.
+                Nifti.Read(file);
+                python.Ask(Read(file));
+                Nifti.Write(ours, v, v.SourceDataType, options);
+                python.Ask(Write(file, theirs));
+            }
 
             var reads = (Ours: new List<Sample>(), Theirs: new List<Sample>());
             var writes = (Ours: new List<Sample>(), Theirs: new List<Sample>());
@@ -76,13 +91,27 @@ internal static class NiftiSuite
             var name = Path.GetFileName(file);
             var inFile = new FileInfo(file).Length;
             results.Add((name, "read (to float32)", reads.Ours, reads.Theirs, inFile, inFile));
+            if (cold > 0)
+            {
+                var first = (Ours: new List<Sample>(), Theirs: new List<Sample>());
+                for (var r = 0; r < cold; r++)
+                {
+                    void ColdOurs() => first.Ours.Add(FromAnswer(ColdRead(file)));
+                    void ColdTheirs() => first.Theirs.Add(FromAnswer(ColdReadPython(file)));
+                    if (r % 2 == 0) { ColdOurs(); ColdTheirs(); }
+                    else { ColdTheirs(); ColdOurs(); }
+                }
+                results.Add((name, "first read in a fresh process", first.Ours, first.Theirs, inFile, inFile));
+            }
             results.Add((name, "write .nii.gz", writes.Ours, writes.Theirs, new FileInfo(ours).Length, new FileInfo(theirs).Length));
         }
         Directory.Delete(temp, recursive: true);
 
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"NIfTI I/O: median of {runs} interleaved runs after 1 warm-up; {CpuModel()}, {Environment.ProcessorCount} logical cores");
-        Console.WriteLine($".NET {Environment.Version}, BrainGen gzip level {options.CompressionLevel}; nibabel {pyInfo["nibabel"]}, numpy {pyInfo["numpy"]}, Python {pyInfo["python"]}, zlib {pyInfo["zlib"]}, nibabel gzip level {pyInfo["gzip_level"]}");
+        Console.WriteLine($"NIfTI I/O: median of {runs} interleaved runs after {warmup} warm-up runs; first reads: median of {cold} fresh processes per side; {CpuModel()}, {Environment.ProcessorCount} logical cores");
+        // The GC mode decides whether freed voxel arrays are reused (docs/performance.md), so it is part of the setup.
+        var gc = $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC{(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Interactive ? " (concurrent)" : "")}";
+        Console.WriteLine($".NET {Environment.Version}, {gc}, BrainGen gzip level {options.CompressionLevel}; nibabel {pyInfo["nibabel"]}, numpy {pyInfo["numpy"]}, Python {pyInfo["python"]}, zlib {pyInfo["zlib"]}, nibabel gzip level {pyInfo["gzip_level"]}");
         Console.WriteLine($"load average (1 min) {loadStart} at start, {LoadAverage()} at end; /proc/pressure/cpu some avg60 {psiStart} at start, {CpuPressure()} at end");
         Console.WriteLine();
         Console.WriteLine("| file | operation | BrainGen wall (s) | nibabel wall (s) | nibabel/BrainGen wall | BrainGen CPU (s) | nibabel CPU (s) | nibabel/BrainGen CPU | output bytes BrainGen / nibabel |");
@@ -99,21 +128,74 @@ internal static class NiftiSuite
         Console.WriteLine("Per-run wall seconds (BrainGen | nibabel):");
         foreach (var (file, op, ours, theirs, _, _) in results)
             Console.WriteLine(string.Create(inv, $"  {file} {op}: {string.Join(" ", ours.Select(s => s.Wall.ToString("0.000", inv)))} | {string.Join(" ", theirs.Select(s => s.Wall.ToString("0.000", inv)))}"));
+        Console.WriteLine("Per-run minor page faults (BrainGen | nibabel):");
+        foreach (var (file, op, ours, theirs, _, _) in results)
+            Console.WriteLine(string.Create(inv, $"  {file} {op}: {string.Join(" ", ours.Select(s => s.Faults))} | {string.Join(" ", theirs.Select(s => s.Faults))}"));
         return 0;
+    }
+
+    /// <summary>`nifti --once FILE`: one read, the first in this process; prints {"wall", "cpu", "faults"}.</summary>
+    private static int Once(string file)
+    {
+        var s = Time(() => Nifti.Read(file));
+        Console.WriteLine(new JsonObject { ["wall"] = s.Wall, ["cpu"] = s.Cpu, ["faults"] = s.Faults }.ToJsonString());
+        return 0;
+    }
+
+    /// <summary>This program again, as `nifti --once FILE`, whether it was started as an apphost or as `dotnet X.dll`.</summary>
+    private static JsonNode ColdRead(string file)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+            start.ArgumentList.Add(typeof(NiftiSuite).Assembly.Location);
+        foreach (var a in new[] { "nifti", "--once", file }) start.ArgumentList.Add(a);
+        return RunForAnswer(start);
+    }
+
+    private static JsonNode ColdReadPython(string file)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true };
+        foreach (var a in new[] { PythonSide.Script, "--once", file }) start.ArgumentList.Add(a);
+        return RunForAnswer(start);
+    }
+
+    private static JsonNode RunForAnswer(ProcessStartInfo start)
+    {
+        using var p = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{start.FileName} {string.Join(' ', start.ArgumentList)} exited with {p.ExitCode}");
+        return JsonNode.Parse(output.Trim().Split('\n')[^1])!;
     }
 
     private static JsonObject Read(string file) => new() { ["op"] = "read", ["file"] = file };
     private static JsonObject Write(string file, string output) => new() { ["op"] = "write", ["file"] = file, ["out"] = output };
-    private static Sample FromAnswer(JsonNode answer) => new(answer["wall"]!.GetValue<double>(), answer["cpu"]!.GetValue<double>());
+    private static Sample FromAnswer(JsonNode answer) =>
+        new(answer["wall"]!.GetValue<double>(), answer["cpu"]!.GetValue<double>(), answer["faults"]!.GetValue<long>());
 
-    /// <summary>Wall time and process CPU time (all threads: thread pool and GC included).</summary>
+    /// <summary>Wall time, process CPU time (all threads: thread pool and GC included) and minor page faults.</summary>
     private static Sample Time(Action action)
     {
+        var faults = MinorFaults();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         action();
         var wall = sw.Elapsed.TotalSeconds;
-        return new(wall, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+        return new(wall, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, MinorFaults() - faults);
+    }
+
+    /// <summary>
+    /// minflt of /proc/self/stat (as Python's resource.getrusage ru_minflt): first touches of memory.
+    /// On the VMs measured here they cost more than the decoding, so the suite reports them. -1 off Linux.
+    /// </summary>
+    private static long MinorFaults()
+    {
+        var stat = TryRead("/proc/self/stat");
+        if (stat is null) return -1;
+        // Fields after "(comm) ": state ppid pgrp session tty_nr tpgid flags minflt ...
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[7], CultureInfo.InvariantCulture);
     }
 
     private static double Median(IEnumerable<double> values)
@@ -142,14 +224,15 @@ internal static class NiftiSuite
     {
         private readonly Process _process;
 
+        public static string Script => Path.Combine(AppContext.BaseDirectory, "python", "nifti_bench.py");
+
         public PythonSide()
         {
-            var script = Path.Combine(AppContext.BaseDirectory, "python", "nifti_bench.py");
             var start = new ProcessStartInfo("/usr/bin/python3")
             {
                 RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false,
             };
-            start.ArgumentList.Add(script);
+            start.ArgumentList.Add(Script);
             start.ArgumentList.Add("--serve");
             _process = Process.Start(start) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
         }

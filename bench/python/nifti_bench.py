@@ -6,16 +6,19 @@ Read  = nib.load(path).get_fdata(dtype=float32): every voxel decoded to float32 
 Write = nib.save of the file's own stored voxels (uint8 for the mricron templates, slope 1) as
         .nii.gz; nibabel's Opener writes gzip at default_compresslevel (1), via Python's zlib.
 
-Two modes:
+Three modes:
   /usr/bin/python3 nifti_bench.py RUNS FILE...   standalone: prints one JSON object of medians
   /usr/bin/python3 nifti_bench.py --serve        used by the C# suite, which interleaves the two
         sides: one JSON command per stdin line, one JSON answer per stdout line.
-        {"op": "read", "file": F}            -> {"wall": s, "cpu": s}
-        {"op": "write", "file": F, "out": O} -> {"wall": s, "cpu": s, "bytes": n}
+        {"op": "read", "file": F}            -> {"wall": s, "cpu": s, "faults": n}
+        {"op": "write", "file": F, "out": O} -> {"wall": s, "cpu": s, "faults": n, "bytes": n}
         {"op": "info"}                       -> versions
-CPU time is time.process_time() (all threads of the process, user + system).
+  /usr/bin/python3 nifti_bench.py --once FILE    the first read in this process, after the imports:
+        prints {"wall": s, "cpu": s, "faults": n} (the C# suite's fresh-process row)
+CPU time is time.process_time() (all threads of the process, user + system); faults are minor page
+faults (resource.getrusage ru_minflt), i.e. first touches of memory.
 """
-import json, os, statistics, sys, tempfile, time, zlib
+import json, os, resource, statistics, sys, tempfile, time, zlib
 import numpy as np
 import nibabel as nib
 from nibabel.openers import Opener
@@ -41,9 +44,11 @@ def write(path, out):
 
 
 def timed(fn):
+    f = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     c, t = time.process_time(), time.perf_counter()
     fn()
-    return {"wall": time.perf_counter() - t, "cpu": time.process_time() - c}
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    return {"wall": wall, "cpu": cpu, "faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f}
 
 
 def info():
@@ -76,6 +81,9 @@ def median_time(fn, runs):
 def main():
     if sys.argv[1:] == ["--serve"]:
         serve()
+        return
+    if len(sys.argv) == 3 and sys.argv[1] == "--once":
+        print(json.dumps(timed(lambda: read(sys.argv[2]))))
         return
     runs = int(sys.argv[1])
     out = dict(info(), files={})
