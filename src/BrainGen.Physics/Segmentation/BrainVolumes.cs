@@ -31,7 +31,8 @@ public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double Wh
         var alignment = MomentAlignment.Between(VentricleRegion.Colin27Moments, subject);
         if (atlas is not null)
         {
-            var registered = VentricleRegistration.Register(csf, segmentation.Mask, grid, affine, atlas, alignment);
+            var registered = AtlasDemons.Refine(VentricleRegistration.Register(csf, segmentation.Mask, grid, affine, atlas, alignment),
+                                                csf, segmentation.Mask, grid);
             ventricleRegion = VentricleRegion.GrowFromAtlas(csf, segmentation.Mask, grid, registered);
         }
         else

@@ -14,7 +14,7 @@ public sealed class VentricleAtlas
     /// <summary>How far (mm) beyond Colin27's ventricles the registration looks at the subject's CSF.</summary>
     public const double MarginMm = 6;
 
-    private readonly Dictionary<double, float[]> _smoothed = new();
+    private readonly Dictionary<double, (float[] Fraction, float[] OtherCsf)> _smoothed = new();
 
     /// <param name="ventricleFraction">Lateral-ventricle CSF fraction per voxel.</param>
     /// <param name="csfFraction">All CSF per voxel; what is not ventricle (third ventricle, cisterns, and
@@ -49,19 +49,21 @@ public sealed class VentricleAtlas
     }
 
     /// <summary>
-    /// The fraction map blurred to what a <paramref name="voxelMm"/> acquisition sees (FWHM² = r² − 1 mm²,
-    /// as the phantom's coarse grids), so registering it to a coarse CSF map compares like with like.
+    /// The fraction map and the other-CSF map blurred to what a <paramref name="voxelMm"/> acquisition
+    /// sees (FWHM² = r² − 1 mm², as the phantom's coarse grids), so registering them to a coarse CSF map
+    /// compares like with like.
     /// </summary>
-    public float[] AtResolution(double voxelMm)
+    public (float[] Fraction, float[] OtherCsf) AtResolution(double voxelMm)
     {
         double key = Math.Round(voxelMm, 2);
         lock (_smoothed)
         {
-            if (_smoothed.TryGetValue(key, out var map)) return map;
-            map = key <= Grid.SpacingX ? Fraction
-                : GaussianSmoothing.Smooth(Fraction, Grid, GaussianSmoothing.FwhmToSigma(Math.Sqrt(key * key - Grid.SpacingX * Grid.SpacingX)));
-            _smoothed[key] = map;
-            return map;
+            if (_smoothed.TryGetValue(key, out var maps)) return maps;
+            double sigma = GaussianSmoothing.FwhmToSigma(Math.Sqrt(Math.Max(0, key * key - Grid.SpacingX * Grid.SpacingX)));
+            maps = key <= Grid.SpacingX ? (Fraction, OtherCsf)
+                : (GaussianSmoothing.Smooth(Fraction, Grid, sigma), GaussianSmoothing.Smooth(OtherCsf, Grid, sigma));
+            _smoothed[key] = maps;
+            return maps;
         }
     }
 }

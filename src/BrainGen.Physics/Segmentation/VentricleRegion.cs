@@ -57,20 +57,21 @@ public static class VentricleRegion
     public const double MedialZoneHalfWidthMm = 8;
 
     /// <summary>
-    /// The ventricles of a subject from the registered atlas: seeds are where the atlas is mostly
-    /// ventricle; the barriers are the template's midline and its non-ventricular CSF (third ventricle,
-    /// cisterns, and the ventricles' ends that this rule cut off on Colin27, so that the subject's region
-    /// ends where the atlas's does), carried by the registration; and growth stops <see cref="AtlasGrowthMarginMm"/> past the atlas's wall, or one voxel past it
-    /// within <see cref="MedialZoneHalfWidthMm"/> of the midline. Why grow at all: an affine fit cannot
-    /// follow the uneven enlargement of large ventricles (it under-measured 80 mL ventricles by half),
-    /// while the CSF itself shows where their walls are. Why the medial zone: ventricles enlarge
-    /// outwards (their medial wall, the septum, stays), while the third ventricle and the cisterns
-    /// beside the midline widen with atrophy and touch the lateral ventricles' medial walls.
+    /// The ventricles of a subject from the registered atlas (affine + <see cref="AtlasDemons"/>): seeds
+    /// are where the atlas is mostly lateral ventricle; the barrier is the atlas's other CSF (third
+    /// ventricle, cisterns, and the ventricle ends this rule cut off on Colin27, so the subject's region
+    /// ends where the atlas's does); growth stops <see cref="AtlasGrowthMarginMm"/> past the atlas's wall,
+    /// or one voxel past it within <see cref="MedialZoneHalfWidthMm"/> of the template's midline.
+    /// Why grow at all: registration cannot follow the uneven enlargement of large ventricles (an affine
+    /// fit under-measured 80 mL ventricles by half), while the CSF itself shows where their walls are.
+    /// Why the medial zone: ventricles enlarge outwards (their medial wall, the septum, stays), while
+    /// the third ventricle and the cisterns beside the midline widen with atrophy and touch the lateral
+    /// ventricles' medial walls (without it the phantom errors doubled, up to +63%).
     /// </summary>
     public static bool[] GrowFromAtlas(float[] csf, bool[] mask, VoxelGrid grid, VentricleRegistration.Result atlas)
     {
         var core = new bool[grid.Count];
-        for (int i = 0; i < core.Length; i++) core[i] = atlas.Fraction[i] >= 0.5f; // inside the blurred atlas's wall
+        for (int i = 0; i < core.Length; i++) core[i] = atlas.Fraction[i] >= 0.5f && atlas.Fraction[i] > atlas.OtherCsf[i];
         double voxelMm = (grid.SpacingX + grid.SpacingY + grid.SpacingZ) / 3;
         var zone = Dilate(core, grid, (int)Math.Round(AtlasGrowthMarginMm / voxelMm));
         var wall = Dilate(core, grid, 1);
@@ -82,8 +83,7 @@ public static class VentricleRegion
                 {
                     int i = grid.Index(x, y, z);
                     double templateX = Math.Abs(atlas.SubjectVoxelToTemplateWorld.Transform(x, y, z).X);
-                    barrier[i] = templateX < MidlineHalfWidthMm || atlas.OtherCsf[i] >= 0.5f
-                                 || !(templateX < MedialZoneHalfWidthMm ? wall[i] : zone[i]);
+                    barrier[i] = atlas.OtherCsf[i] >= 0.5f || !(templateX < MedialZoneHalfWidthMm ? wall[i] : zone[i]);
                 }
         });
         return Grow(csf, mask, grid, core, barrier);

@@ -26,7 +26,7 @@ public static class VentricleRegistration
 
     public static Result Register(float[] csf, bool[] mask, VoxelGrid grid, Affine voxelToWorld, VentricleAtlas atlas, MomentAlignment start)
     {
-        var template = atlas.AtResolution((grid.SpacingX + grid.SpacingY + grid.SpacingZ) / 3);
+        var (template, otherTemplate) = atlas.AtResolution((grid.SpacingX + grid.SpacingY + grid.SpacingZ) / 3);
         var roi = new List<int>();
         for (int i = 0; i < grid.Count; i++)
         {
@@ -63,7 +63,7 @@ public static class VentricleRegistration
                 {
                     var (u, v, w) = best.Transform(x, y, z);
                     registered[grid.Index(x, y, z)] = TrilinearSampler.Sample(template, atlas.Grid, u, v, w);
-                    otherCsf[grid.Index(x, y, z)] = TrilinearSampler.Sample(atlas.OtherCsf, atlas.Grid, u, v, w);
+                    otherCsf[grid.Index(x, y, z)] = TrilinearSampler.Sample(otherTemplate, atlas.Grid, u, v, w);
                 }
         });
         return new Result(registered, otherCsf, atlas.VoxelToWorld * best);

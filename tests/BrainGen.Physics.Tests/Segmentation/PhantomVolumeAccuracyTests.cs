@@ -25,6 +25,7 @@ public class PhantomVolumeAccuracyTests(ITestOutputHelper output)
             var records = PhantomCohort.Generate(options, dir);
             var atlas = Colin27Template.VentricleAtlas();
             var truth = new List<double>();
+            var errors = new List<double>();
             var measured = new List<double>();
             foreach (var record in records)
             {
@@ -37,13 +38,15 @@ public class PhantomVolumeAccuracyTests(ITestOutputHelper output)
                 output.WriteLine($"{record.ParticipantId}: brain {volumes.BrainMl:0} vs {visit.BrainVolumeMl:0} mL ({brainError:+0.0%;-0.0%}), " +
                                  $"ventricles {volumes.VentricleMl:0.0} vs {visit.VentricleVolumeMl:0.0} mL ({ventricleError:+0.0%;-0.0%})");
                 Assert.InRange(brainError, -0.03, 0.03);
-                Assert.InRange(ventricleError, -0.30, 0.30);
+                Assert.InRange(ventricleError, -0.35, 0.35);
+                errors.Add(Math.Abs(ventricleError));
                 truth.Add(visit.VentricleVolumeMl);
                 measured.Add(volumes.VentricleMl);
             }
             double r = MathNet.Numerics.Statistics.Correlation.Pearson(truth, measured);
-            output.WriteLine($"ventricle r = {r:0.000}");
-            Assert.True(r >= 0.9, $"ventricle volume correlation {r:0.000} < 0.9");
+            output.WriteLine($"ventricles: mean |error| {errors.Average():0.0%}, r = {r:0.000}");
+            Assert.True(errors.Average() <= 0.20, $"mean ventricle error {errors.Average():0.0%} > 20%");
+            Assert.True(r >= 0.95, $"ventricle volume correlation {r:0.000} < 0.95");
         }
         finally
         {
