@@ -14,7 +14,7 @@ public enum TissueContrast { T1w, T2w, Flair, PDw }
 /// <param name="EmIterationsPerBias">Mean-field EM sweeps after each bias update.</param>
 /// <param name="FinalIterations">EM sweeps after the last bias update (FAST -O 4).</param>
 /// <param name="PartialVolume">Report partial-volume fractions (FAST pve_*) instead of plain posteriors.</param>
-/// <param name="MixelPrior">Relative prior weight of two-tissue mixels at tissue boundaries.</param>
+/// <param name="MixelPrior">Prior weight of CSF/WM mixels (ventricle walls) relative to GM/WM mixels; the other mixel weights come from the histogram fit.</param>
 public sealed record SegmentationOptions(
     TissueContrast Contrast = TissueContrast.T1w,
     double MrfBeta = 0.5,
