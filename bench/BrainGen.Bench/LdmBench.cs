@@ -39,7 +39,11 @@ public static class LdmBench
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private readonly record struct Sample(double Wall, double Cpu);
+    // Minor page faults are recorded because on this VM they set much of a decode's cost: a first touch
+    // of a 4 KiB page costs ~15 µs, and how many pages a decode touches fresh depends on the state of
+    // glibc's heap in that process (it reuses freed memory or maps new), which differs from process to
+    // process and persists for a whole run.
+    private readonly record struct Sample(double Wall, double Cpu, long Faults);
 
     public static int Run(string[] args)
     {
@@ -122,11 +126,10 @@ public static class LdmBench
             var b = new Sample[counts[name]];
             for (int r = 0; r < a.Length; r++)
             {
-                long f0 = MinorFaults(pids[0]), g0 = MinorFaults(pids[1]);
                 if (r % 2 == 0) { a[r] = Measure(() => ours.Run(name), iters); b[r] = theirs.Rep(name); }
                 else { b[r] = theirs.Rep(name); a[r] = Measure(() => ours.Run(name), iters); }
-                Console.WriteLine($"  {name} rep {r}: BrainGen {a[r].Wall:F3} s wall {a[r].Cpu:F3} s CPU {MinorFaults(pids[0]) - f0} faults | PyTorch {b[r].Wall:F3} s wall " +
-                                  $"{b[r].Cpu:F3} s CPU {MinorFaults(pids[1]) - g0} faults | load {LoadAverage()}");
+                Console.WriteLine($"  {name} rep {r}: BrainGen {a[r].Wall:F3} s wall {a[r].Cpu:F3} s CPU {a[r].Faults} faults | " +
+                                  $"PyTorch {b[r].Wall:F3} s wall {b[r].Cpu:F3} s CPU {b[r].Faults} faults | load {LoadAverage()}");
             }
             results[name] = (a, b);
             peaks[name] = (PeakRss(pids[0]), PeakRss(pids[1]));
@@ -135,34 +138,38 @@ public static class LdmBench
         Console.WriteLine($"load average at end {LoadAverage()}; peak RSS (GB) BrainGen / PyTorch: " +
                           string.Join(", ", peaks.Select(p => $"{p.Key} {p.Value.Ours:F2} / {p.Value.Theirs:F2}")));
         Console.WriteLine();
-        Console.WriteLine("| case | reps | BrainGen wall s | PyTorch wall s | ratio of medians | median paired ratio | BrainGen CPU s | PyTorch CPU s | CPU ratio of medians | CPU median paired ratio |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| case | reps | BrainGen wall s | PyTorch wall s | ratio of medians | median paired ratio | BrainGen CPU s | PyTorch CPU s | CPU ratio of medians | CPU median paired ratio | page faults BrainGen / PyTorch |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (name, (a, b)) in results)
         {
             double Med(Sample[] s, Func<Sample, double> f) => Stats.MedianOf(s.Select(f));
             double Paired(Func<Sample, double> f) => Stats.MedianOf(a.Zip(b, (x, y) => f(x) / f(y)));
             string label = name == "step" ? "DDIM step (UNet + scheduler)" : $"decode ({string.Join("x", latentShape[2..])} latents)";
             Console.WriteLine($"| {label} | {a.Length} | {Med(a, s => s.Wall):F3} | {Med(b, s => s.Wall):F3} | {Med(a, s => s.Wall) / Med(b, s => s.Wall):F2} | " +
-                              $"{Paired(s => s.Wall):F2} | {Med(a, s => s.Cpu):F3} | {Med(b, s => s.Cpu):F3} | {Med(a, s => s.Cpu) / Med(b, s => s.Cpu):F2} | {Paired(s => s.Cpu):F2} |");
+                              $"{Paired(s => s.Wall):F2} | {Med(a, s => s.Cpu):F3} | {Med(b, s => s.Cpu):F3} | {Med(a, s => s.Cpu) / Med(b, s => s.Cpu):F2} | {Paired(s => s.Cpu):F2} | " +
+                              $"{Med(a, s => s.Faults):F0} / {Med(b, s => s.Faults):F0} |");
         }
         return 0;
     }
 
-    /// <summary>Median wall time and median process CPU time of <paramref name="iters"/> calls.</summary>
+    /// <summary>Median wall time, process CPU time and minor page faults of <paramref name="iters"/> calls.</summary>
     private static Sample Measure(Action action, int iters)
     {
         using var self = Process.GetCurrentProcess();
         var walls = new double[iters];
         var cpus = new double[iters];
+        var faults = new double[iters];
         for (int i = 0; i < iters; i++)
         {
             var cpu0 = self.TotalProcessorTime;  // read afresh from /proc on every access
+            long faults0 = MinorFaults(Environment.ProcessId);
             var clock = Stopwatch.StartNew();
             action();
             walls[i] = clock.Elapsed.TotalSeconds;
             cpus[i] = (self.TotalProcessorTime - cpu0).TotalSeconds;
+            faults[i] = MinorFaults(Environment.ProcessId) - faults0;
         }
-        return new(Stats.MedianOf(walls), Stats.MedianOf(cpus));
+        return new(Stats.MedianOf(walls), Stats.MedianOf(cpus), (long)Stats.MedianOf(faults));
     }
 
     private static Dictionary<string, object> PythonConfig(AutoencoderKLConfig ae, DiffusionUNetConfig unet, long[] latentShape, long[] warmLatent,
@@ -189,7 +196,7 @@ public static class LdmBench
         ["iters"] = iters,
     };
 
-    /// <summary>Minor page faults of a process so far (/proc/PID/stat field 10). On this VM a first touch of a page costs ~13 µs.</summary>
+    /// <summary>Minor page faults of a process so far (/proc/PID/stat field 10).</summary>
     private static long MinorFaults(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
@@ -294,7 +301,7 @@ public static class LdmBench
         public Sample Rep(string name)
         {
             var reply = Send($"rep {name}");
-            return new(reply.GetProperty("wall").GetDouble(), reply.GetProperty("cpu").GetDouble());
+            return new(reply.GetProperty("wall").GetDouble(), reply.GetProperty("cpu").GetDouble(), reply.GetProperty("faults").GetInt64());
         }
 
         public JsonElement Send(string line)

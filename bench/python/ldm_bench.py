@@ -4,15 +4,17 @@
 Builds the same autoencoder and diffusion UNet as the C# side, prints one JSON line of facts
 (threads, torch version), then serves commands on stdin, one per line, one JSON line back each:
   `warmup step|decode` -> {}                       (the decode warm-up uses config["warmup_latent_shape"])
-  `rep step|decode`    -> {"wall": s, "cpu": s}   (medians over config["iters"] calls)
+  `rep step|decode`    -> {"wall": s, "cpu": s, "faults": n}   (medians over config["iters"] calls)
   `free unet`          -> {}                       (drops the UNet so the decode phase has its memory)
   `quit`
 The C# suite alternates its own repetitions with ours, so background load falls on both alike.
-wall = time.perf_counter, cpu = time.process_time (all threads of this process, user + system).
+wall = time.perf_counter, cpu = time.process_time (all threads of this process, user + system),
+faults = minor page faults of this process (getrusage ru_minflt).
 usage: PYTHONPATH=<MONAI 1.3>:<GenerativeModels> ldm_bench.py '<config json>'
 """
 import gc
 import json
+import resource
 import statistics
 import sys
 import time
@@ -60,13 +62,15 @@ def main():
             cases[arg](*([warmup_latent] if arg == "decode" else []))
             reply({})
         elif cmd == "rep":
-            walls, cpus = [], []
+            walls, cpus, faults = [], [], []
             for _ in range(c["iters"]):
+                f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
                 w0, c0 = time.perf_counter(), time.process_time()
                 cases[arg]()
                 walls.append(time.perf_counter() - w0)
                 cpus.append(time.process_time() - c0)
-            reply({"wall": statistics.median(walls), "cpu": statistics.median(cpus)})
+                faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0)
+            reply({"wall": statistics.median(walls), "cpu": statistics.median(cpus), "faults": int(statistics.median(faults))})
         elif cmd == "free":  # free unet
             del cases["step"], step, unet
             gc.collect()
