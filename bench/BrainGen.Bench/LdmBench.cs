@@ -20,20 +20,22 @@ using Torch = BrainGen.Torch.Torch;
 /// first on even repetitions, PyTorch first on odd ones). On a shared machine the load drifts from
 /// minute to minute; measuring all of one side and then all of the other turns that drift into a
 /// bias of the ratio, while alternating makes both sides see the same load. Each repetition records
-/// wall time and process CPU time (all threads, user + system), which is less sensitive to time
-/// spent descheduled. The report gives medians per side and the median of the per-repetition ratios
+/// wall time, process CPU time (all threads, user + system; less sensitive to time spent
+/// descheduled) and minor page faults. The report gives medians per side and the median of the per-repetition ratios
 /// (BrainGen rep r / PyTorch rep r, the two measured back to back).
 ///
 /// Sizes: `small` (the bundle's structure at about 1/8 width on 8x12x8 latents) and `bundle` (the
 /// brain-LDM bundle's own networks on its 20x28x20 latents, decoding to 160x224x160; random weights,
 /// speed does not depend on them). The steps run first, then both sides drop the UNet (2.2 GB at
-/// bundle size) before the decodes, so that both processes together stay well inside the RAM.
+/// bundle size) before the decodes, so that both processes together stay well inside the RAM; the
+/// peak RSS of each process per phase is printed (one bundle decode peaks at ~10.7 GB on either side).
 ///
 /// Options: --size small|bundle, --threads N, --reps R (step reps), --decode-reps R (default: R),
 /// --iters I (each rep is the median of I calls), --warmup W (untimed calls per case and side before
 /// the reps, default 2: .NET compiles hot methods again, optimized, only after ~30 calls and a
 /// short delay, so one call is not a steady state), --generative PATHS (PYTHONPATH for MONAI 1.3 and
-/// GenerativeModels sources), --latent DxHxW (other latent sizes for the chosen networks), --python PATH (default /usr/bin/python3, which has torch 1.13.1).
+/// GenerativeModels sources), --latent DxHxW (other latent sizes for the chosen networks),
+/// --python PATH (default /usr/bin/python3, which has torch 1.13.1). Results: docs/performance.md.
 /// </summary>
 public static class LdmBench
 {
@@ -208,7 +210,7 @@ public static class LdmBench
     /// <summary>VmHWM of a process in GB: its peak resident memory since start or the last <see cref="ResetPeakRss"/>.</summary>
     private static double PeakRss(int pid) =>
         long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-                       .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) * 1024 / 1e9;
+                       .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], Inv) * 1024 / 1e9;  // "VmHWM:\t  123 kB"; tab, then padding
 
     private static string LoadAverage()
     {
