@@ -1,3 +1,5 @@
+using BrainGen.Imaging;
+
 namespace BrainGen.Cli.Tests;
 
 /// <summary>`braingen phantom`, `segment`, `volumes` and `contrast` on a tiny 4 mm cohort, and their bad-input errors.</summary>
@@ -36,12 +38,18 @@ public class PhysicsCommandsTests : IClassFixture<PhysicsCommandsTests.TinyCohor
     public void VolumesAndSegmentMeasureTheT1w()
     {
         var tsv = Path.Combine(_cohort.Root, "volumes.tsv");
-        var (code, _, err) = CliRunner.Run("volumes", _cohort.T1w, "-o", tsv);
+        var maps = Path.Combine(_cohort.Root, "ventricle-maps");
+        var (code, _, err) = CliRunner.Run("volumes", _cohort.T1w, "-o", tsv, "--ventricle-maps", maps);
         Assert.True(code == 0, err);
         var lines = File.ReadAllLines(tsv);
         Assert.StartsWith("image\tbrain_volume_ml\tventricle_volume_ml", lines[0]);
         double brain = double.Parse(lines[1].Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(brain, 900, 2000);
+        // The map is what was summed: its total equals the reported ventricle volume.
+        double ventricles = double.Parse(lines[1].Split('\t')[2], System.Globalization.CultureInfo.InvariantCulture);
+        var map = Nifti.Read(Assert.Single(Directory.GetFiles(maps, "*_label-Ventricles_probseg.nii.gz")));
+        double voxelMl = map.Spacing.Aggregate(1.0, (a, b) => a * b) / 1000;
+        Assert.Equal(ventricles, map.Data.Sum(v => (double)v) * voxelMl, 0.01);
 
         var prefix = Path.Combine(_cohort.Root, "seg");
         Assert.Equal(0, CliRunner.Run("segment", _cohort.T1w, "-o", prefix).Code);
