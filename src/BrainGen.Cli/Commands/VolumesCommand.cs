@@ -37,8 +37,11 @@ internal static class VolumesCommand
                     var csf = segmentation[TissueClass.Csf];
                     var ventricles = new float[csf.Length];
                     for (int i = 0; i < csf.Length; i++) ventricles[i] = region[i] ? csf[i] : 0f;
+                    // sub-01_T1w.nii.gz -> sub-01_label-Ventricles_probseg.nii.gz (the map takes its own BIDS suffix).
+                    var stem = Nifti.FileStem(file.Name);
+                    if (stem.EndsWith("_T1w", StringComparison.Ordinal)) stem = stem[..^4];
                     Directory.CreateDirectory(dir.FullName);
-                    Nifti.Write(Path.Combine(dir.FullName, $"{MapStem(file.Name)}_label-Ventricles_probseg.nii.gz"), image.WithData(ventricles));
+                    Nifti.Write(Path.Combine(dir.FullName, $"{stem}_label-Ventricles_probseg.nii.gz"), image.WithData(ventricles));
                 }
                 tsv.Append(CultureInfo.InvariantCulture,
                     $"{file.Name}\t{v.BrainMl:0.00}\t{v.VentricleMl:0.00}\t{v.GreyMatterMl:0.00}\t{v.WhiteMatterMl:0.00}\t{v.CsfMl:0.00}\t{v.MaskMl:0.00}\n");
@@ -48,14 +51,5 @@ internal static class VolumesCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>sub-01_ses-1_T1w.nii.gz -> sub-01_ses-1 (the map gets its own BIDS suffix).</summary>
-    private static string MapStem(string fileName)
-    {
-        var stem = fileName;
-        foreach (var ext in new[] { ".gz", ".nii", ".img", ".hdr" })
-            if (stem.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) stem = stem[..^ext.Length];
-        return stem.EndsWith("_T1w", StringComparison.Ordinal) ? stem[..^4] : stem;
     }
 }

@@ -16,13 +16,13 @@ internal static class MixelMixture
     private const int Iterations = 40;
 
     /// <summary>Mixel pairs in tissue order CSF=0, GM=1, WM=2 (CSF/WM is left to the spatial prior: by intensity alone it looks like GM).</summary>
-    public static readonly (int A, int B)[] Pairs = [(0, 1), (1, 2)];
+    private static readonly (int A, int B)[] Pairs = [(0, 1), (1, 2)];
 
-    /// <summary>
-    /// Updates <paramref name="tissues"/> (tissue order CSF, GM, WM) in place and returns the mixture
-    /// weights of all five classes: CSF, GM, WM, then the <see cref="Pairs"/> mixels.
-    /// </summary>
-    public static double[] Refine(ReadOnlySpan<float> intensities, GaussianMixture1D tissues, double varianceFloor)
+    /// <summary>Mixture weights of the five classes (they sum to 1): pure CSF, GM, WM in tissue order, and the two mixels.</summary>
+    public sealed record ClassWeights(double[] Tissue, double CsfGm, double GmWm);
+
+    /// <summary>Updates <paramref name="tissues"/> (tissue order CSF, GM, WM) in place and returns the weights of all five classes.</summary>
+    public static ClassWeights Refine(ReadOnlySpan<float> intensities, GaussianMixture1D tissues, double varianceFloor)
     {
         if (tissues.Classes != 3) throw new ArgumentException("mixel refinement needs exactly three tissue classes");
         var (centres, counts, width) = Histogram(intensities);
@@ -62,7 +62,7 @@ internal static class MixelMixture
         }
         double pure = weights[0] + weights[1] + weights[2];
         for (int c = 0; c < 3; c++) tissues.Weights[c] = weights[c] / pure;
-        return weights;
+        return new ClassWeights(weights[..3], weights[3], weights[4]);
     }
 
     private static (double[] Centres, double[] Counts, double Width) Histogram(ReadOnlySpan<float> x)

@@ -23,7 +23,7 @@ internal static class PartialVolume
     /// </summary>
     private const double CompatibilityFloor = 0.1;
 
-    public static float[] Estimate(ReadOnlySpan<float> intensities, GaussianMixture1D mixture, double[] classWeights, ReadOnlySpan<float> posteriors,
+    public static float[] Estimate(ReadOnlySpan<float> intensities, GaussianMixture1D mixture, MixelMixture.ClassWeights weights, ReadOnlySpan<float> posteriors,
                                    MaskedNeighbourhood neighbourhood, double wallMixelWeight)
     {
         const int k = 3;
@@ -33,7 +33,7 @@ internal static class PartialVolume
         var fractions = new float[x.Length * k];
         var nb = neighbourhood.Neighbours;
         // CSF/WM mixels take the GM/WM mixel's weight scaled by the caller's factor.
-        double wallWeight = wallMixelWeight * classWeights[3 + Array.IndexOf(MixelMixture.Pairs, (1, 2))];
+        double wallWeight = wallMixelWeight * weights.GmWm;
         Parallel.For(0, x.Length, i =>
         {
             Span<double> local = stackalloc double[k];
@@ -52,27 +52,28 @@ internal static class PartialVolume
             double total = 0;
             for (int c = 0; c < k; c++)
             {
-                double p = classWeights[c] * (CompatibilityFloor + local[c]) * Math.Exp(mixture.LogDensity(c, x[i]));
+                double p = weights.Tissue[c] * (CompatibilityFloor + local[c]) * Math.Exp(mixture.LogDensity(c, x[i]));
                 result[c] += p;
                 total += p;
             }
-            for (int pair = 0; pair <= MixelMixture.Pairs.Length; pair++)
-            {
-                var (a, b) = pair < MixelMixture.Pairs.Length ? MixelMixture.Pairs[pair] : (0, 2);
-                double prior = pair < MixelMixture.Pairs.Length
-                    ? classWeights[3 + pair] * (CompatibilityFloor + Math.Min(local[a], local[b]))
-                    : wallWeight * Math.Min(local[a], local[b]);
-                if (prior < 1e-9) continue;
-                var (likelihood, meanFraction) = MixelLikelihood(x[i], mixture, a, b);
-                double p = prior * likelihood;
-                result[a] += p * (1 - meanFraction);
-                result[b] += p * meanFraction;
-                total += p;
-            }
+            AddMixel(x[i], mixture, 0, 1, weights.CsfGm * (CompatibilityFloor + Math.Min(local[0], local[1])), result, ref total);
+            AddMixel(x[i], mixture, 1, 2, weights.GmWm * (CompatibilityFloor + Math.Min(local[1], local[2])), result, ref total);
+            AddMixel(x[i], mixture, 0, 2, wallWeight * Math.Min(local[0], local[2]), result, ref total);
             for (int c = 0; c < k; c++)
                 fractions[i * k + c] = total > 0 ? (float)(result[c] / total) : post[i * k + c];
         });
         return fractions;
+    }
+
+    /// <summary>Adds the posterior mass of an a/b mixel with this prior, split between a and b by its expected fraction.</summary>
+    private static void AddMixel(double x, GaussianMixture1D mixture, int a, int b, double prior, Span<double> result, ref double total)
+    {
+        if (prior < 1e-9) return;
+        var (likelihood, meanFraction) = MixelLikelihood(x, mixture, a, b);
+        double p = prior * likelihood;
+        result[a] += p * (1 - meanFraction);
+        result[b] += p * meanFraction;
+        total += p;
     }
 
     /// <summary>∫ N(x; mixed mean, mixed variance) df over f ∈ [0,1] (midpoint rule), and E[f | x, mixel].</summary>

@@ -65,8 +65,8 @@ public static class TissueSegmenter
         var soft = tissuePosteriors;
         if (options.PartialVolume)
         {
-            var classWeights = MixelMixture.Refine(corrected, tissueMixture, varianceFloor);
-            soft = PartialVolume.Estimate(corrected, tissueMixture, classWeights, tissuePosteriors, neighbourhood, options.MixelPrior);
+            var weights = MixelMixture.Refine(corrected, tissueMixture, varianceFloor);
+            soft = PartialVolume.Estimate(corrected, tissueMixture, weights, tissuePosteriors, neighbourhood, options.MixelPrior);
         }
 
         var fullBias = neighbourhood.Scatter(bias);

@@ -61,7 +61,7 @@ public static class EvaluationDataset
         Directory.EnumerateFiles(folder)
             .Where(f => f.EndsWith(".nii", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase))
             .OrderBy(f => f, StringComparer.Ordinal)
-            .Select(f => new EvaluationImage(PlainId(Stem(f)), f, RequestedCovariates(f)))
+            .Select(f => new EvaluationImage(PlainId(Nifti.FileStem(f)), f, RequestedCovariates(f)))
             .ToList();
 
     // BIDS-named files in a plain folder (sub-01_T1w.nii.gz) keep their subject[_ses-X] as id, so
@@ -72,19 +72,10 @@ public static class EvaluationDataset
         return !m.Success ? stem : m.Groups[3].Success ? $"{m.Groups[1].Value}_ses-{m.Groups[3].Value}" : m.Groups[1].Value;
     }
 
-    /// <summary>The file name without .nii/.nii.gz.</summary>
-    public static string Stem(string path)
-    {
-        var name = System.IO.Path.GetFileName(path);
-        foreach (var ext in new[] { ".nii.gz", ".nii" })
-            if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return name[..^ext.Length];
-        return name;
-    }
-
     /// <summary>GenerationParameters.Covariates of the image's JSON sidecar (written by `braingen generate`), if any.</summary>
     public static IReadOnlyDictionary<string, string?> RequestedCovariates(string imagePath)
     {
-        var sidecar = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(imagePath) ?? ".", Stem(imagePath) + ".json");
+        var sidecar = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(imagePath) ?? ".", Nifti.FileStem(imagePath) + ".json");
         var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (!File.Exists(sidecar)) return result;
         try

@@ -53,7 +53,7 @@ public class TissueSegmenterTests
         // at 45%, the 40 EM steps the segmenter uses leave it where the plain fit put it (~905).
         Assert.Equal(means[0], mixture.Means[0], 10.0);
         Assert.Equal(means[1], mixture.Means[1], 25.0);
-        Assert.Equal(0.3, weights[3], 0.05);
+        Assert.Equal(0.3, weights.CsfGm, 0.05);
     }
 
     [Theory]
