@@ -4,7 +4,6 @@ using System.Text;
 using BrainGen.Imaging;
 using BrainGen.Physics.Phantom;
 using BrainGen.Physics.Segmentation;
-using BrainGen.Physics.Tissue;
 
 namespace BrainGen.Cli.Commands;
 
@@ -18,7 +17,7 @@ internal static class VolumesCommand
         var output = new Option<FileInfo?>("--output", "-o") { Description = "TSV path (default: stdout)" };
         var regions = new Option<DirectoryInfo?>("--ventricle-maps")
         {
-            Description = "also write each image's measured ventricles (p_CSF inside the ventricle region) as DIR/IMAGE_label-Ventricles_probseg.nii.gz, for checking",
+            Description = "also write each image's measured ventricles (CSF fraction inside the ventricle region) as DIR/IMAGE_label-Ventricles_probseg.nii.gz, for checking",
         };
         var command = new Command("volumes", "measure total brain and ventricle volume (mL) on skull-stripped T1w images") { inputs, mask, output, regions };
         command.SetAction(parse =>
@@ -31,12 +30,9 @@ internal static class VolumesCommand
             foreach (var file in files)
             {
                 var (image, segmentation) = SegmentCommand.Run(file, maskFile, "t1w", 0.5, true);
-                var v = BrainVolumes.Measure(segmentation, image.Affine, atlas, out var region);
+                var v = BrainVolumes.Measure(segmentation, image.Affine, atlas, out var ventricles);
                 if (parse.GetValue(regions) is { } dir)
                 {
-                    var csf = segmentation[TissueClass.Csf];
-                    var ventricles = new float[csf.Length];
-                    for (int i = 0; i < csf.Length; i++) ventricles[i] = region[i] ? csf[i] : 0f;
                     // sub-01_T1w.nii.gz -> sub-01_label-Ventricles_probseg.nii.gz (the map takes its own BIDS suffix).
                     var stem = Nifti.FileStem(file.Name);
                     if (stem.EndsWith("_T1w", StringComparison.Ordinal)) stem = stem[..^4];

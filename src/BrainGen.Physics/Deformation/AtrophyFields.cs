@@ -6,8 +6,13 @@ namespace BrainGen.Physics.Deformation;
 /// <list type="bullet">
 /// <item>ventricle enlargement: v = ∇(G_σ * V). Pulling from towards the ventricle makes it grow and
 ///   pushes periventricular tissue outward; the field dies off within a few σ, far from the skull.</item>
-/// <item>brain atrophy: v = −∇(G_σ * B) · w_ICV. At the cortex it pulls CSF inward (sulci widen, the
-///   brain shrinks); w_ICV tapers it to zero at the intracranial boundary, so ICV stays fixed.</item>
+/// <item>brain atrophy: v = −∇(G_σ * B) · w_ICV · w_cortex. At the cortex it pulls CSF inward (sulci
+///   widen, the brain shrinks); w_ICV tapers it to zero at the intracranial boundary, so ICV stays fixed;
+///   w_cortex fades it out with depth (<see cref="CorticalDepthMm"/>), so deep CSF, the third ventricle
+///   and the spaces around the lateral ventricles, changes only through the ventricle field. Without
+///   it, old subjects whose ventricle target is small got the atrophy's pull at every deep CSF wall and
+///   the ventricle field's push back at the lateral ventricles only: their third ventricle and midline
+///   CSF swelled into round spaces 15-20 mm across, which no brain has.</item>
 /// <item>anatomical variability: smoothed white noise per component, RMS-normalized to 1 voxel.</item>
 /// </list>
 /// </summary>
@@ -19,14 +24,18 @@ public static class AtrophyFields
         return NormalizePeak(DisplacementField.Gradient(smooth, grid));
     }
 
+    /// <summary>Atrophy acts fully within this depth (mm) of the intracranial surface and fades to none at twice it.</summary>
+    public const double CorticalDepthMm = 15;
+
     public static DisplacementField BrainAtrophy(float[] brain, float[] intracranial, VoxelGrid grid, double sigmaMm = 3)
     {
         var smooth = GaussianSmoothing.Smooth(brain, grid, sigmaMm);
         var field = DisplacementField.Gradient(smooth, grid);
         var taper = IntracranialTaper(intracranial, grid, sigmaMm);
+        var cortex = CorticalWeight(intracranial, grid, sigmaMm);
         for (int i = 0; i < grid.Count; i++)
         {
-            float w = -taper[i];
+            float w = -taper[i] * cortex[i];
             field.X[i] *= w; field.Y[i] *= w; field.Z[i] *= w;
         }
         return NormalizePeak(field);
@@ -39,6 +48,15 @@ public static class AtrophyFields
         var taper = new float[grid.Count];
         for (int i = 0; i < taper.Length; i++) taper[i] = Math.Clamp(2f * (smooth[i] - 0.5f), 0f, 1f) * (intracranial[i] > 0.5f ? 1f : 0f);
         return taper;
+    }
+
+    /// <summary>1 within <see cref="CorticalDepthMm"/> of the intracranial surface, 0 beyond twice it, linear between, smoothed by σ.</summary>
+    public static float[] CorticalWeight(float[] intracranial, VoxelGrid grid, double sigmaMm)
+    {
+        var depth = VoxelMorphology.DepthInsideMask(intracranial.Select(v => v > 0.5f).ToArray(), grid);
+        var weight = new float[grid.Count];
+        for (int i = 0; i < weight.Length; i++) weight[i] = (float)Math.Clamp(2 - depth[i] / CorticalDepthMm, 0, 1);
+        return GaussianSmoothing.Smooth(weight, grid, sigmaMm);
     }
 
     /// <summary>Smooth random velocity: white noise per component, Gaussian σ in mm, RMS 1 voxel.</summary>

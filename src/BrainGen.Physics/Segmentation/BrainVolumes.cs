@@ -18,15 +18,18 @@ public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double Wh
     /// ventricles are grown through the subject's CSF from the registered atlas
     /// (<see cref="VentricleRegistration"/>, <see cref="VentricleRegion.GrowFromAtlas"/>); without one the
     /// <see cref="VentricleRegion"/> growing rule is used with moment-placed seeds (how the atlas itself is
-    /// made on Colin27). Ventricle volume = Σ p_CSF over the region.
+    /// made on Colin27). Ventricle volume = Σ over the region of the voxels' CSF fractions by linear
+    /// unmixing (<see cref="CsfUnmixing"/>).
     /// </summary>
     public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, VentricleAtlas? atlas) =>
         Measure(segmentation, affine, atlas, out _);
 
-    public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, VentricleAtlas? atlas, out bool[] ventricleRegion)
+    /// <param name="ventricles">The measured ventricles: each region voxel's CSF fraction, 0 elsewhere (sums to the volume).</param>
+    public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, VentricleAtlas? atlas, out float[] ventricles)
     {
         var grid = segmentation.Grid;
         var csf = segmentation[TissueClass.Csf];
+        bool[] ventricleRegion;
         var subject = MomentAlignment.Moments(segmentation.Mask, grid, (x, y, z) => affine.Transform(x, y, z));
         var alignment = MomentAlignment.Between(VentricleRegion.Colin27Moments, subject);
         if (atlas is not null)
@@ -44,9 +47,14 @@ public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double Wh
             });
             ventricleRegion = VentricleRegion.Grow(csf, segmentation.Mask, grid, seeds, barrier);
         }
+        var unmixed = CsfUnmixing.Fractions(segmentation);
+        ventricles = new float[grid.Count];
+        double ventricleSum = 0;
+        for (int i = 0; i < ventricles.Length; i++)
+            if (ventricleRegion[i]) { ventricles[i] = unmixed[i]; ventricleSum += unmixed[i]; }
         double gm = segmentation.VolumeMl(TissueClass.GreyMatter), wm = segmentation.VolumeMl(TissueClass.WhiteMatter);
         return new BrainVolumes(gm + wm, gm, wm, segmentation.VolumeMl(TissueClass.Csf),
-                                VentricleRegion.VolumeMl(csf, ventricleRegion, grid),
+                                ventricleSum * grid.VoxelVolumeMl,
                                 segmentation.Mask.Count(m => m) * grid.VoxelVolumeMl);
     }
 }

@@ -13,6 +13,8 @@ public sealed class TissueSegmentation
     public required bool[] Mask { get; init; }
     /// <summary>Soft map per brain tissue (CSF, GM, WM), full grid.</summary>
     public required IReadOnlyDictionary<TissueClass, float[]> Probabilities { get; init; }
+    /// <summary>The image divided by the bias field inside the mask, 0 outside (FAST's restored image).</summary>
+    public required float[] CorrectedImage { get; init; }
     /// <summary>Multiplicative bias field (1 where not estimated or outside the mask).</summary>
     public required float[] BiasField { get; init; }
     /// <summary>Mean bias-corrected intensity of each tissue.</summary>

@@ -76,6 +76,7 @@ public static class TissueSegmenter
             Grid = grid,
             Mask = mask,
             Probabilities = TissueClasses.Brain.ToDictionary(t => t, t => neighbourhood.Scatter(soft, 3, (int)t)),
+            CorrectedImage = neighbourhood.Scatter(corrected),
             BiasField = fullBias,
             Means = TissueClasses.Brain.ToDictionary(t => t, t => tissueMixture.Means[(int)t]),
             StandardDeviations = TissueClasses.Brain.ToDictionary(t => t, t => Math.Sqrt(tissueMixture.Variances[(int)t])),

@@ -28,7 +28,7 @@ public sealed class VentricleAtlas
         Grid = grid;
         VoxelToWorld = voxelToWorld;
         WorldToVoxel = voxelToWorld.Inverse();
-        Neighbourhood = VentricleRegion.Dilate(ventricleFraction.Select(v => v > 0).ToArray(), grid, (int)Math.Round(MarginMm / grid.SpacingX));
+        Neighbourhood = VoxelMorphology.Dilate(ventricleFraction.Select(v => v > 0).ToArray(), grid, (int)Math.Round(MarginMm / grid.SpacingX));
     }
 
     public float[] Fraction { get; }

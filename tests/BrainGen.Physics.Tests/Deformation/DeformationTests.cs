@@ -1,4 +1,5 @@
 using BrainGen.Physics.Deformation;
+using BrainGen.Physics.Tissue;
 
 namespace BrainGen.Physics.Tests.Deformation;
 
@@ -30,6 +31,21 @@ public class DeformationTests
         Assert.True(Volume(2) > 1.2 * baseline);
         var result = VolumeChangeSolver.Solve(g => [Volume(g[0])], [1.5 * baseline], [1], 0.01, [10]);
         Assert.True(result.Converged, $"reached {result.Volumes[0]:0.00} for target {1.5 * baseline:0.00}");
+    }
+
+    [Fact]
+    public void AtrophyActsAtTheCortexAndLeavesDeepCsfToTheVentricleField()
+    {
+        // 96 mm head: its centre lies 48 mm deep, past twice the cortical depth.
+        var brain = new SyntheticBrain(48, 2, 26, 38, 46, 5);
+        var g = brain.Grid;
+        var tissue = brain.Fractions[TissueClass.GreyMatter].Zip(brain.Fractions[TissueClass.WhiteMatter], (a, b) => a + b).ToArray();
+        var intracranial = tissue.Zip(brain.Fractions[TissueClass.Csf], (a, b) => a + b).ToArray();
+        var atrophy = AtrophyFields.BrainAtrophy(tissue, intracranial, g);
+        double Norm(int x, int y, int z) { int i = g.Index(x, y, z); return Math.Sqrt(atrophy.X[i] * atrophy.X[i] + atrophy.Y[i] * atrophy.Y[i] + atrophy.Z[i] * atrophy.Z[i]); }
+        // At the ventricle wall (5 mm from the centre, ~40 mm deep) nothing; at the GM/CSF boundary (38 mm radius, ~8 mm deep) the most.
+        Assert.True(Norm(24 + 3, 24, 24) < 1e-3, $"deep ventricle wall moved by {Norm(27, 24, 24):0.0000}");
+        Assert.True(Norm(24 + 19, 24, 24) > 0.3, $"cortical surface moved by only {Norm(43, 24, 24):0.000}");
     }
 
     [Fact]

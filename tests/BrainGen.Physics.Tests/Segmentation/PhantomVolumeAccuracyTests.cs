@@ -6,9 +6,10 @@ using Xunit.Abstractions;
 namespace BrainGen.Physics.Tests.Segmentation;
 
 /// <summary>
-/// `braingen volumes` against phantom truth (issue #4 item 3): the measurement of record is
-/// scripts/phantom_ventricle_accuracy.sh on 40 images (docs/physics.md); this keeps a smaller cohort
-/// in the suite so a change that degrades the measurement fails here.
+/// `braingen volumes` against phantom truth (issue #4 item 3: brain within 3%, ventricles within 10%,
+/// r ≥ 0.95): the measurement of record is scripts/phantom_ventricle_accuracy.sh on 40 images and a
+/// second seed (docs/physics.md); this keeps a smaller cohort in the suite so a change that degrades
+/// the measurement fails here.
 /// </summary>
 public class PhantomVolumeAccuracyTests(ITestOutputHelper output)
 {
@@ -38,14 +39,14 @@ public class PhantomVolumeAccuracyTests(ITestOutputHelper output)
                 output.WriteLine($"{record.ParticipantId}: brain {volumes.BrainMl:0} vs {visit.BrainVolumeMl:0} mL ({brainError:+0.0%;-0.0%}), " +
                                  $"ventricles {volumes.VentricleMl:0.0} vs {visit.VentricleVolumeMl:0.0} mL ({ventricleError:+0.0%;-0.0%})");
                 Assert.InRange(brainError, -0.03, 0.03);
-                Assert.InRange(ventricleError, -0.35, 0.35);
+                Assert.InRange(ventricleError, -0.10, 0.10);
                 errors.Add(Math.Abs(ventricleError));
                 truth.Add(visit.VentricleVolumeMl);
                 measured.Add(volumes.VentricleMl);
             }
             double r = MathNet.Numerics.Statistics.Correlation.Pearson(truth, measured);
             output.WriteLine($"ventricles: mean |error| {errors.Average():0.0%}, r = {r:0.000}");
-            Assert.True(errors.Average() <= 0.20, $"mean ventricle error {errors.Average():0.0%} > 20%");
+            Assert.True(errors.Average() <= 0.05, $"mean ventricle error {errors.Average():0.0%} > 5%");
             Assert.True(r >= 0.95, $"ventricle volume correlation {r:0.000} < 0.95");
         }
         finally
