@@ -51,7 +51,7 @@ public static class AtrophyFields
     }
 
     /// <summary>1 within <see cref="CorticalDepthMm"/> of the intracranial surface, 0 beyond twice it, linear between, smoothed by σ.</summary>
-    public static float[] CorticalWeight(float[] intracranial, VoxelGrid grid, double sigmaMm)
+    private static float[] CorticalWeight(float[] intracranial, VoxelGrid grid, double sigmaMm)
     {
         var depth = VoxelMorphology.DepthInsideMask(intracranial.Select(v => v > 0.5f).ToArray(), grid);
         var weight = new float[grid.Count];

@@ -118,7 +118,7 @@ public static class VentricleRegion
     /// ventricle. Only rim voxels that are mostly not CSF are added (a CSF-majority neighbour outside the
     /// grown region is on the far side of a barrier: sulcal or cisternal CSF).
     /// </summary>
-    public static bool[] AddRim(bool[] region, float[] csf, bool[] mask, bool[] barrier, VoxelGrid grid)
+    private static bool[] AddRim(bool[] region, float[] csf, bool[] mask, bool[] barrier, VoxelGrid grid)
     {
         var dilated = (bool[])region.Clone();
         for (int i = 0; i < region.Length; i++)
