@@ -27,7 +27,7 @@ internal static class SegmentCommand
             Nifti.Write($"{prefix}_dseg.nii.gz", image.WithData(segmentation.HardLabels()), NiftiDataType.UInt8);
             Nifti.Write($"{prefix}_biasfield.nii.gz", image.WithData(segmentation.BiasField));
             foreach (var t in TissueClasses.Brain)
-                Console.WriteLine($"{t.BidsLabel()}\t{segmentation.VolumeMl(t):0.0} mL\tmean {segmentation.Means[t]:0.#}");
+                Console.WriteLine($"{t.BidsLabel()}\t{segmentation.VolumeMl(t):0.0} mL\tmean {segmentation.Means[t]:0.#} sd {segmentation.StandardDeviations[t]:0.#}");
             return 0;
         });
         return command;
