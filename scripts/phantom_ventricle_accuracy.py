@@ -9,7 +9,9 @@ for f in sorted(glob.glob(os.path.join(root,'sub-*/sub-*_sessions.tsv'))):
     for r in csv.DictReader(open(f),delimiter='\t'):
         m=meas.get(f"{sub}_{r['session_id']}_T1w.nii.gz")
         if not m: continue
-        tb,tv=float(r['brain_volume_ml']),float(r['ventricle_volume_ml']); mb,mv=float(m['brain_volume_ml']),float(m['ventricle_volume_ml'])
+        tb,tv=float(r['brain_volume_ml']),float(r['ventricle_volume_ml']); mb=float(m['brain_volume_ml'])
+        # n/a: no ventricle region found; it counts as a 100% miss.
+        mv=0.0 if m['ventricle_volume_ml']=='n/a' else float(m['ventricle_volume_ml'])
         rows.append((sub,r['session_id'],tv,mv,100*(mv-tv)/tv,100*(mb-tb)/tb))
 for r in rows: print("%s %s truth %.1f meas %.1f err %+.1f%% brain %+.2f%%"%r)
 tv=[r[2] for r in rows]; mv=[r[3] for r in rows]; n=len(rows)

@@ -56,7 +56,7 @@ internal static class DemoCommand
                     $"{Format(trueVentricles)} -> {Format(measured.VentricleMl)} ({Signed(ventricleErrors[^1])}%)");
             }
             console.Write(table);
-            console.MarkupLine($"mean |error|: brain {brainErrors.Average(Math.Abs):0.0}%, ventricles {ventricleErrors.Average(Math.Abs):0.0}%");
+            console.MarkupLine($"mean |error|: brain {brainErrors.Average(Math.Abs):0.0}%, ventricles {ventricleErrors.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average(Math.Abs):0.0}%");
 
             console.MarkupLine("[bold]3. Previews[/]");
             var first = cohort.Rows.Where(r => r.Subject == cohort.Rows[0].Subject && r.Session == cohort.Rows[0].Session).OrderBy(r => r.Modality).ToList();
@@ -124,7 +124,8 @@ internal static class DemoCommand
 
     private static double Error(double measured, double truth) => 100 * (measured - truth) / truth;
 
-    private static string Signed(double percent) => (percent >= 0 ? "+" : "") + percent.ToString("0.0", CultureInfo.InvariantCulture);
+    private static string Signed(double percent) =>
+        double.IsFinite(percent) ? (percent >= 0 ? "+" : "") + percent.ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Format(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
 }

@@ -39,8 +39,11 @@ internal static class VolumesCommand
                     Directory.CreateDirectory(dir.FullName);
                     Nifti.Write(Path.Combine(dir.FullName, $"{stem}_label-Ventricles_probseg.nii.gz"), image.WithData(ventricles));
                 }
+                if (!v.HasVentricles)
+                    Console.Error.WriteLine($"warning: {file.FullName}: no lateral-ventricle region found (no voxel of the registered Colin27 ventricles reaches CSF probability 0.5, e.g. slit-like ventricles at this resolution); ventricle_volume_ml is n/a");
+                string ventricleMl = v.HasVentricles ? v.VentricleMl.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
                 tsv.Append(CultureInfo.InvariantCulture,
-                    $"{file.Name}\t{v.BrainMl:0.00}\t{v.VentricleMl:0.00}\t{v.GreyMatterMl:0.00}\t{v.WhiteMatterMl:0.00}\t{v.CsfMl:0.00}\t{v.MaskMl:0.00}\n");
+                    $"{file.Name}\t{v.BrainMl:0.00}\t{ventricleMl}\t{v.GreyMatterMl:0.00}\t{v.WhiteMatterMl:0.00}\t{v.CsfMl:0.00}\t{v.MaskMl:0.00}\n");
             }
             if (parse.GetValue(output) is { } path) AtomicFile.WriteAllText(path.FullName, tsv.ToString());
             else Console.Write(tsv.ToString());

@@ -10,6 +10,9 @@ namespace BrainGen.Physics.Segmentation;
 /// </summary>
 public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double WhiteMatterMl, double CsfMl, double VentricleMl, double MaskMl)
 {
+    /// <summary>Whether a ventricle region was found; without one <see cref="VentricleMl"/> is NaN (not measured), never 0.</summary>
+    public bool HasVentricles => !double.IsNaN(VentricleMl);
+
     /// <summary>Brain volume divided by mask volume (brain parenchymal fraction).</summary>
     public double BrainFraction => MaskMl > 0 ? BrainMl / MaskMl : 0;
 
@@ -19,7 +22,8 @@ public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double Wh
     /// (<see cref="VentricleRegistration"/>, <see cref="VentricleRegion.GrowFromAtlas"/>); without one the
     /// <see cref="VentricleRegion"/> growing rule is used with moment-placed seeds (how the atlas itself is
     /// made on Colin27). Ventricle volume = Σ over the region of the voxels' CSF fractions by linear
-    /// unmixing (<see cref="CsfUnmixing"/>).
+    /// unmixing (<see cref="CsfUnmixing"/>). It is NaN when no region is found: every seed voxel is below
+    /// p_CSF 0.5 (slit-like ventricles at a coarse resolution), and 0 mL would be a wrong measurement.
     /// </summary>
     public static BrainVolumes Measure(TissueSegmentation segmentation, Affine affine, VentricleAtlas? atlas) =>
         Measure(segmentation, affine, atlas, out _);
@@ -49,7 +53,7 @@ public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double Wh
         }
         var unmixed = CsfUnmixing.Fractions(segmentation);
         ventricles = new float[grid.Count];
-        double ventricleSum = 0;
+        double ventricleSum = ventricleRegion.Contains(true) ? 0 : double.NaN;
         for (int i = 0; i < ventricles.Length; i++)
             if (ventricleRegion[i]) { ventricles[i] = unmixed[i]; ventricleSum += unmixed[i]; }
         double gm = segmentation.VolumeMl(TissueClass.GreyMatter), wm = segmentation.VolumeMl(TissueClass.WhiteMatter);

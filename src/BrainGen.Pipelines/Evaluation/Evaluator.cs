@@ -212,7 +212,7 @@ public sealed class Evaluator(EvaluationOptions options)
         {
             var v = ConditioningFidelity.MeasureVolumes(EvaluationDataset.Read(image), atlas);
             if (brainName is not null && image.Number(brainName) is { } b) { measured[brainName].Requested.Add(b); measured[brainName].Measured.Add(v.BrainMl); }
-            if (ventricleName is not null && image.Number(ventricleName) is { } q) { measured[ventricleName].Requested.Add(q); measured[ventricleName].Measured.Add(v.VentricleMl); }
+            if (ventricleName is not null && image.Number(ventricleName) is { } q && v.HasVentricles) { measured[ventricleName].Requested.Add(q); measured[ventricleName].Measured.Add(v.VentricleMl); }
         }
         foreach (var (name, (requested, got)) in measured)
         {
