@@ -59,6 +59,10 @@ internal static class MixelMixture
                 // Sheppard's correction: binning adds width²/12 to the variance.
                 tissues.Variances[c] = Math.Max(varianceFloor, sxx[c] / sw[c] - tissues.Means[c] * tissues.Means[c] - width * width / 12);
             }
+            // Pure CSF is one uniform fluid: its spread is noise alone, never wider than the parenchyma's
+            // (noise plus tissue texture). Unbounded, a CSF Gaussian as wide as the partial-volume tail
+            // explains that tail better than the CSF/GM mixel when GM and WM are hard to tell apart.
+            tissues.Variances[0] = Math.Min(tissues.Variances[0], Math.Max(tissues.Variances[1], tissues.Variances[2]));
         }
         double pure = weights[0] + weights[1] + weights[2];
         for (int c = 0; c < 3; c++) tissues.Weights[c] = weights[c] / pure;
