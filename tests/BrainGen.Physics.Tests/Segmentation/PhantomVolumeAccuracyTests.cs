@@ -7,21 +7,24 @@ namespace BrainGen.Physics.Tests.Segmentation;
 
 /// <summary>
 /// `braingen volumes` against phantom truth (issue #4 item 3: brain within 3%, ventricles within 10%,
-/// r ≥ 0.95): the measurement of record is scripts/phantom_ventricle_accuracy.sh on 40 images and a
-/// second seed (docs/physics.md); this keeps a smaller cohort in the suite so a change that degrades
-/// the measurement fails here.
+/// r ≥ 0.95): the measurement of record is scripts/phantom_ventricle_accuracy.sh on 40 images and on
+/// held-out seeds (docs/physics.md); this keeps smaller cohorts in the suite so a change that degrades
+/// the measurement fails here. Seed 1 alone proved too easy: seed 77's first subjects have GM/WM
+/// contrast barely above the noise, which once inflated their ventricles by 40%.
 /// </summary>
 public class PhantomVolumeAccuracyTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void BrainAndVentricleVolumesTrackTheTruth()
+    [Theory]
+    [InlineData(1, 8)]
+    [InlineData(77, 4)]
+    public void BrainAndVentricleVolumesTrackTheTruth(ulong seed, int subjects)
     {
         string dir = Directory.CreateTempSubdirectory("phantom-accuracy").FullName;
         try
         {
             var options = new PhantomOptions
             {
-                Subjects = 8, Seed = 1, ResolutionMm = 2, Modalities = [("T1w", "ukb-t1")], SkullStrip = true, WriteTissueMaps = false,
+                Subjects = subjects, Seed = seed, ResolutionMm = 2, Modalities = [("T1w", "ukb-t1")], SkullStrip = true, WriteTissueMaps = false,
             };
             var records = PhantomCohort.Generate(options, dir);
             var atlas = Colin27Template.VentricleAtlas();
@@ -36,8 +39,8 @@ public class PhantomVolumeAccuracyTests(ITestOutputHelper output)
                 var volumes = BrainVolumes.Measure(segmentation, image.Affine, atlas);
                 double brainError = (volumes.BrainMl - visit.BrainVolumeMl) / visit.BrainVolumeMl;
                 double ventricleError = (volumes.VentricleMl - visit.VentricleVolumeMl) / visit.VentricleVolumeMl;
-                output.WriteLine($"{record.ParticipantId}: brain {volumes.BrainMl:0} vs {visit.BrainVolumeMl:0} mL ({brainError:+0.0%;-0.0%}), " +
-                                 $"ventricles {volumes.VentricleMl:0.0} vs {visit.VentricleVolumeMl:0.0} mL ({ventricleError:+0.0%;-0.0%})");
+                output.WriteLine($"{record.ParticipantId}: brain {volumes.BrainMl:0} vs {visit.BrainVolumeMl:0} mL ({brainError:+0.0%;-0.0%;0.0%}), " +
+                                 $"ventricles {volumes.VentricleMl:0.0} vs {visit.VentricleVolumeMl:0.0} mL ({ventricleError:+0.0%;-0.0%;0.0%})");
                 Assert.InRange(brainError, -0.03, 0.03);
                 Assert.InRange(ventricleError, -0.10, 0.10);
                 errors.Add(Math.Abs(ventricleError));
