@@ -23,16 +23,7 @@ public class TissueSegmenterTests
     {
         // Intensities as at 2 mm: a quarter pure, the rest CSF/GM and GM/WM mixels with uniform fractions.
         double[] means = [250, 800, 1000];
-        const double sd = 40;
-        var random = new DeterministicRandom(3);
-        var values = new float[40000];
-        for (int i = 0; i < values.Length; i++)
-        {
-            double u = random.NextDouble();
-            (int a, int b) = u < 0.3 ? (0, 1) : u < 0.75 ? (1, 2) : (i % 3, i % 3);
-            double f = a == b ? 0 : random.NextDouble();
-            values[i] = (float)((1 - f) * means[a] + f * means[b] + sd * random.NextGaussian());
-        }
+        var values = MixelIntensities(40000, 3, means, [40, 40, 40], (u, i) => u < 0.3 ? (0, 1) : u < 0.75 ? (1, 2) : (i % 3, i % 3));
         var mixture = GaussianMixture1D.FromCentres(KMeans1D.Fit(values, 3));
         var posteriors = new float[values.Length * 3];
         for (int iteration = 0; iteration < 30; iteration++)
@@ -65,23 +56,32 @@ public class TissueSegmenterTests
         // on that phantom ~500 ± 160, and unmixing then read its ventricles 40% too large).
         double[] means = [270, 915, 997];
         double[] sds = [25, 65, 65];
-        var random = new DeterministicRandom(5);
-        var values = new float[60000];
-        for (int i = 0; i < values.Length; i++)
-        {
-            double u = random.NextDouble();
-            // At 2 mm almost no voxel is pure CSF (the fitted pure-CSF weight on phantoms is ~0): CSF is in mixels.
-            (int a, int b) = u < 0.10 ? (0, 1) : u < 0.40 ? (1, 2) : u < 0.70 ? (1, 1) : (2, 2);
-            double f = a == b ? 0 : random.NextDouble();
-            double sd = Math.Sqrt((1 - f) * sds[a] * sds[a] + f * sds[b] * sds[b]);
-            values[i] = (float)((1 - f) * means[a] + f * means[b] + sd * random.NextGaussian());
-        }
+        // At 2 mm almost no voxel is pure CSF (the fitted pure-CSF weight on phantoms is ~0): CSF is in mixels.
+        var values = MixelIntensities(60000, 5, means, sds, (u, _) => u < 0.10 ? (0, 1) : u < 0.40 ? (1, 2) : u < 0.70 ? (1, 1) : (2, 2));
         var mixture = new GaussianMixture1D([0.06, 0.28, 0.66], [569, 862, 970], [148 * 148, 41 * 41, 48 * 48]);
 
         MixelMixture.Refine(values, mixture, 1);
 
         Assert.Equal(means[0], mixture.Means[0], 30.0);
         Assert.True(Math.Sqrt(mixture.Variances[0]) <= 2 * sds[0], $"CSF SD {Math.Sqrt(mixture.Variances[0]):0} should stay near the noise ({sds[0]})");
+    }
+
+    /// <summary>
+    /// Voxel intensities under the mixel model: tissuesOf(u, i) picks voxel i's tissue pair from a uniform
+    /// draw u (a == b: pure); a mixel's fraction is uniform, its mean and variance fraction-weighted.
+    /// </summary>
+    private static float[] MixelIntensities(int count, ulong seed, double[] means, double[] sds, Func<double, int, (int A, int B)> tissuesOf)
+    {
+        var random = new DeterministicRandom(seed);
+        var values = new float[count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            var (a, b) = tissuesOf(random.NextDouble(), i);
+            double f = a == b ? 0 : random.NextDouble();
+            double sd = Math.Sqrt((1 - f) * sds[a] * sds[a] + f * sds[b] * sds[b]);
+            values[i] = (float)((1 - f) * means[a] + f * means[b] + sd * random.NextGaussian());
+        }
+        return values;
     }
 
     [Theory]
