@@ -59,7 +59,8 @@ public static class PhantomCohort
         var modulation = ImageSynthesizer.Modulation(grid, new DeterministicRandom(SeedHash.Derive(seed, ModulationStream)));
         string participant = ParticipantId(index, options.Subjects);
 
-        double s3 = Math.Pow(covariates.HeadScale, 3);
+        double headScale = covariates.HeadScale(template.IntracranialVolumeMl);
+        double s3 = Math.Pow(headScale, 3);
         double brainTarget = template.BrainVolumeMl * s3 * covariates.BrainRatio;
         double ventricleTarget = covariates.VentricleTargetMl;
         var visits = new List<PhantomVisit>();
@@ -67,7 +68,7 @@ public static class PhantomCohort
         {
             double years = visit * options.FollowUpIntervalYears;
             double age = Math.Round(covariates.Age + years, 1);
-            var anatomy = SubjectAnatomy.Build(fields, variability, covariates.HeadScale,
+            var anatomy = SubjectAnatomy.Build(fields, variability, headScale,
                                                brainTarget * Math.Pow(1 - covariates.BrainAtrophyPerYear, years),
                                                ventricleTarget * Math.Pow(1 + covariates.VentricleGrowthPerYear, years));
             // Same subject-level random effects at every visit; only the age trend moves.

@@ -7,13 +7,16 @@ namespace BrainGen.Physics.Phantom;
 /// (Matsumae 1996); brain parenchymal fraction BPF(age) = 0.886 − 0.0025·(age − 40)₊ − 0.00004·(age − 60)₊²
 /// + N(0, 0.02²) (Matsumae 1996; Fotenos 2005 rates); ventricles log-normal with median 22 mL (men) /
 /// 18 mL (women) until 55, ×e^(0.035·(age − 55)) after, log-SD 0.4 (Yamada 2023; Neurosci Lett 2006).
-/// Colin27 is taken as an average man (ICV 1469 mL, age 25) whose volumes the deformation rescales.
+/// Colin27 is taken as a man of 25 whose brain/ICV is BPF(25) (<see cref="Colin27Template"/> adds the
+/// subarachnoid CSF to make it so); the deformation rescales its volumes to these targets.
 /// </summary>
-public sealed record SubjectCovariates(int Index, string Sex, double Age, double HeadScale, double BrainRatio, double VentricleTargetMl,
+public sealed record SubjectCovariates(int Index, string Sex, double Age, double IntracranialTargetMl, double BrainRatio, double VentricleTargetMl,
                                        double BrainAtrophyPerYear, double VentricleGrowthPerYear)
 {
-    public const double ReferenceIcvMl = 1469;
     public const double TemplateAge = 25;
+
+    /// <summary>The per-axis head scale that takes a template with this ICV to the subject's.</summary>
+    public double HeadScale(double templateIntracranialMl) => Math.Cbrt(IntracranialTargetMl / templateIntracranialMl);
 
     public static double BrainFraction(double age) =>
         0.886 - 0.0025 * Math.Max(0, age - 40) - 0.00004 * Math.Pow(Math.Max(0, age - 60), 2);
@@ -32,7 +35,7 @@ public sealed record SubjectCovariates(int Index, string Sex, double Age, double
         // Longitudinal rates for healthy ageing (notes 4.4): brain −0.2…−0.5%/yr, ventricles +2…5%/yr.
         double atrophy = Math.Clamp(random.Gaussian(0.0045, 0.0015), 0.001, 0.01);
         double growth = Math.Clamp(random.Gaussian(0.03, 0.01), 0.005, 0.07);
-        return new SubjectCovariates(index, sex, age, Math.Cbrt(icv / ReferenceIcvMl), bpf / BrainFraction(TemplateAge),
+        return new SubjectCovariates(index, sex, age, icv, bpf / BrainFraction(TemplateAge),
                                      ventricles, atrophy, growth);
     }
 }

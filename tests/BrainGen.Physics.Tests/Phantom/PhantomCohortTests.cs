@@ -28,6 +28,9 @@ public class PhantomCohortTests
                 Assert.True(subject.Visits[1].BrainVolumeMl < subject.Visits[0].BrainVolumeMl, "brain shrinks at follow-up");
                 Assert.True(subject.Visits[1].VentricleVolumeMl > subject.Visits[0].VentricleVolumeMl, "ventricles grow at follow-up");
                 Assert.InRange(subject.Visits[0].BrainVolumeMl, 900, 1900);
+                // The head is scaled from Colin27's own ICV (1,737 mL), not the male mean it was once taken to have
+                // (+18%). Below 1: at 4 mm the atrophy field's taper lets ICV shrink by about 8%.
+                Assert.InRange(subject.Visits[0].IntracranialVolumeMl / subject.Covariates.IntracranialTargetMl, 0.85, 1.05);
                 Assert.True(File.Exists(Path.Combine(a, subject.ParticipantId, $"{subject.ParticipantId}_sessions.tsv")));
             }
             Assert.True(File.Exists(Path.Combine(a, "sub-002", "ses-01", "anat", "sub-002_ses-01_T1w.json")));
