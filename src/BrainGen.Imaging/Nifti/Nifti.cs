@@ -6,10 +6,10 @@ namespace BrainGen.Imaging;
 /// </summary>
 public static class Nifti
 {
-    /// <summary>The first 3D volume of the image (a 4D gzip file is decompressed only that far).</summary>
     /// <summary>The file name without its NIfTI extension (.nii, .nii.gz, .hdr, .img, .img.gz): sub-01_T1w.nii.gz -> sub-01_T1w.</summary>
     public static string FileStem(string path) => ImageFiles.SplitExtension(Path.GetFileName(path)).Stem;
 
+    /// <summary>The first 3D volume of the image (a 4D gzip file is decompressed only that far).</summary>
     public static Volume Read(string path, NiftiReadOptions? options = null)
     {
         using var reader = NiftiSeriesReader.Open(path, options);

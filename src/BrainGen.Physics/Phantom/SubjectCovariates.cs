@@ -7,8 +7,9 @@ namespace BrainGen.Physics.Phantom;
 /// (Matsumae 1996); brain parenchymal fraction BPF(age) = 0.886 − 0.0025·(age − 40)₊ − 0.00004·(age − 60)₊²
 /// + N(0, 0.02²) (Matsumae 1996; Fotenos 2005 rates); ventricles log-normal with median 22 mL (men) /
 /// 18 mL (women) until 55, ×e^(0.035·(age − 55)) after, log-SD 0.4 (Yamada 2023; Neurosci Lett 2006).
-/// Colin27 is taken as a man of 25 whose brain/ICV is BPF(25) (<see cref="Colin27Template"/> adds the
-/// subarachnoid CSF to make it so); the deformation rescales its volumes to these targets.
+/// Colin27 is taken as a man of 25: the head is scaled by the sampled ICV over Colin27's own, and the
+/// brain by BPF/BPF(25) of Colin27's brain. (Colin27's brain/ICV is 0.954, not BPF(25) = 0.886: ch2bet
+/// lacks the subarachnoid CSF; docs/physics.md section 3.)
 /// </summary>
 public sealed record SubjectCovariates(int Index, string Sex, double Age, double IntracranialTargetMl, double BrainRatio, double VentricleTargetMl,
                                        double BrainAtrophyPerYear, double VentricleGrowthPerYear)
