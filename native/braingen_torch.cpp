@@ -472,34 +472,54 @@ void* bg_inference_mode_enter(void) {
 
 void bg_inference_mode_exit(void* guard) { delete static_cast<c10::InferenceMode*>(guard); }
 
+// torch.autocast's per-device state. 2.4 made it one set of functions taking the device type; 1.13
+// has one function per device (is_enabled / *_gpu_dtype are CUDA's).
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-static bool autocast_cpu_enabled() { return at::autocast::is_autocast_enabled(at::kCPU); }
-static void autocast_cpu_set(bool on) { at::autocast::set_autocast_enabled(at::kCPU, on); }
-static at::ScalarType autocast_cpu_dtype() { return at::autocast::get_autocast_dtype(at::kCPU); }
-static void autocast_cpu_set_dtype(at::ScalarType t) { at::autocast::set_autocast_dtype(at::kCPU, t); }
+static bool autocast_enabled(at::DeviceType d) { return at::autocast::is_autocast_enabled(d); }
+static void autocast_set(at::DeviceType d, bool on) { at::autocast::set_autocast_enabled(d, on); }
+static at::ScalarType autocast_dtype(at::DeviceType d) { return at::autocast::get_autocast_dtype(d); }
+static void autocast_set_dtype(at::DeviceType d, at::ScalarType t) { at::autocast::set_autocast_dtype(d, t); }
 #else
-static bool autocast_cpu_enabled() { return at::autocast::is_cpu_enabled(); }
-static void autocast_cpu_set(bool on) { at::autocast::set_cpu_enabled(on); }
-static at::ScalarType autocast_cpu_dtype() { return at::autocast::get_autocast_cpu_dtype(); }
-static void autocast_cpu_set_dtype(at::ScalarType t) { at::autocast::set_autocast_cpu_dtype(t); }
+static bool autocast_enabled(at::DeviceType d) {
+  return d == at::kCUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+static void autocast_set(at::DeviceType d, bool on) {
+  if (d == at::kCUDA) at::autocast::set_enabled(on);
+  else at::autocast::set_cpu_enabled(on);
+}
+static at::ScalarType autocast_dtype(at::DeviceType d) {
+  return d == at::kCUDA ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+}
+static void autocast_set_dtype(at::DeviceType d, at::ScalarType t) {
+  if (d == at::kCUDA) at::autocast::set_autocast_gpu_dtype(t);
+  else at::autocast::set_autocast_cpu_dtype(t);
+}
 #endif
 
-int32_t bg_autocast_cpu_enter(int32_t dtype, int32_t* prev_enabled, int32_t* prev_dtype) {
+static at::DeviceType autocast_device(int32_t device_type) {
+  auto d = static_cast<at::DeviceType>(device_type);
+  if (d != at::kCPU && d != at::kCUDA) throw std::invalid_argument("autocast: device type " + std::to_string(device_type) + " is neither CPU nor CUDA");
+  return d;
+}
+
+int32_t bg_autocast_enter(int32_t device_type, int32_t dtype, int32_t* prev_enabled, int32_t* prev_dtype) {
   return guarded<int32_t>(-1, [&]() {
-    *prev_enabled = autocast_cpu_enabled() ? 1 : 0;
-    *prev_dtype = static_cast<int32_t>(autocast_cpu_dtype());
-    autocast_cpu_set(true);
-    autocast_cpu_set_dtype(static_cast<at::ScalarType>(dtype));
+    auto d = autocast_device(device_type);
+    *prev_enabled = autocast_enabled(d) ? 1 : 0;
+    *prev_dtype = static_cast<int32_t>(autocast_dtype(d));
+    autocast_set(d, true);
+    autocast_set_dtype(d, static_cast<at::ScalarType>(dtype));
     at::autocast::increment_nesting();
     return 0;
   });
 }
 
-int32_t bg_autocast_cpu_exit(int32_t prev_enabled, int32_t prev_dtype) {
+int32_t bg_autocast_exit(int32_t device_type, int32_t prev_enabled, int32_t prev_dtype) {
   return guarded<int32_t>(-1, [&]() {
+    auto d = autocast_device(device_type);
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    autocast_cpu_set(prev_enabled != 0);
-    autocast_cpu_set_dtype(static_cast<at::ScalarType>(prev_dtype));
+    autocast_set(d, prev_enabled != 0);
+    autocast_set_dtype(d, static_cast<at::ScalarType>(prev_dtype));
     return 0;
   });
 }

@@ -108,10 +108,11 @@ BG_EXPORT int32_t bg_grad_enabled(void);
 BG_EXPORT int32_t bg_set_grad_enabled(int32_t on);  // returns the previous state
 BG_EXPORT void* bg_inference_mode_enter(void);
 BG_EXPORT void bg_inference_mode_exit(void* guard);
-// CPU autocast: enter turns it on with dtype and reports the state to restore; exit restores it
-// (and clears the autocast cache when the outermost scope ends, as torch.autocast does).
-BG_EXPORT int32_t bg_autocast_cpu_enter(int32_t dtype, int32_t* prev_enabled, int32_t* prev_dtype);
-BG_EXPORT int32_t bg_autocast_cpu_exit(int32_t prev_enabled, int32_t prev_dtype);
+// Autocast on one device type (CPU or CUDA), thread-local: enter turns it on with dtype and reports
+// the state to restore; exit restores it (and clears the autocast cache when the outermost scope
+// ends, as torch.autocast does).
+BG_EXPORT int32_t bg_autocast_enter(int32_t device_type, int32_t dtype, int32_t* prev_enabled, int32_t* prev_dtype);
+BG_EXPORT int32_t bg_autocast_exit(int32_t device_type, int32_t prev_enabled, int32_t prev_dtype);
 
 // ---- random numbers
 BG_EXPORT int32_t bg_manual_seed(uint64_t seed);

@@ -18,15 +18,27 @@ public sealed partial class Tensor
 
     /// <summary>Standard normal samples; with the same seed equal to <c>torch.randn(shape, generator=g)</c>.</summary>
     public static Tensor Randn(long[] shape, Generator? generator = null, DType dtype = DType.Float32, Device? device = null) =>
-        Ops.RandnGenerator(shape, generator, dtype, device: device ?? generator?.Device);
+        Drawn(on => Ops.RandnGenerator(shape, generator, dtype, device: on), generator, device);
 
     /// <summary>Uniform samples on [0, 1).</summary>
     public static Tensor Rand(long[] shape, Generator? generator = null, DType dtype = DType.Float32, Device? device = null) =>
-        Ops.RandGenerator(shape, generator, dtype, device: device ?? generator?.Device);
+        Drawn(on => Ops.RandGenerator(shape, generator, dtype, device: on), generator, device);
 
     /// <summary>Integers uniform on [low, high).</summary>
     public static Tensor RandInt(long low, long high, long[] shape, Generator? generator = null, Device? device = null) =>
-        Ops.RandintLowGenerator(low, high, shape, generator, DType.Int64, device: device ?? generator?.Device);
+        Drawn(on => Ops.RandintLowGenerator(low, high, shape, generator, DType.Int64, device: on), generator, device);
+
+    /// <summary>
+    /// A generator draws on its own device (libtorch refuses a CPU generator for a CUDA tensor), and
+    /// the samples then move to <paramref name="device"/>: a seed gives the same numbers on every
+    /// device, as diffusers' <c>randn_tensor</c> does.
+    /// </summary>
+    private static Tensor Drawn(Func<Device?, Tensor> draw, Generator? generator, Device? device)
+    {
+        if (generator is null || device is not { } target || target.Type == generator.Device.Type) return draw(device ?? generator?.Device);
+        using var drawn = draw(generator.Device);
+        return drawn.To(target);
+    }
 
     public static Tensor RandPerm(long n, Generator? generator = null) => Ops.RandpermGenerator(n, generator, DType.Int64);
 

@@ -40,7 +40,13 @@ public static class Torch
     public static IDisposable InferenceMode() => new InferenceModeScope();
 
     /// <summary><c>torch.autocast("cpu", dtype)</c>: eligible ops run in <paramref name="dtype"/> (bfloat16 by default).</summary>
-    public static IDisposable AutocastCpu(DType dtype = DType.BFloat16) => new AutocastScope(dtype);
+    public static IDisposable AutocastCpu(DType dtype = DType.BFloat16) => new AutocastScope(DeviceType.CPU, dtype);
+
+    /// <summary>
+    /// <c>torch.autocast(device_type, dtype)</c> on this thread until disposed: eligible ops on tensors of
+    /// <paramref name="device"/>'s type run in <paramref name="dtype"/> (bfloat16 by default).
+    /// </summary>
+    public static IDisposable Autocast(DeviceType device, DType dtype = DType.BFloat16) => new AutocastScope(device, dtype);
 
     /// <summary>Checks every generated operator the running libtorch has against its schema; returns the mismatches.</summary>
     public static IReadOnlyList<string> CheckGeneratedSchemas()
@@ -59,6 +65,32 @@ public static class Torch
         }
         return problems;
     }
+
+    /// <summary>
+    /// Checks, against the running libtorch, the generated operators that code in
+    /// <paramref name="assemblies"/> calls (found by reading their IL: calls into <c>Ops</c> and the
+    /// operator handles those methods load); returns the mismatches. On a libtorch other than the one
+    /// the op layer was generated from, this is the set that must fit: the rest may legitimately
+    /// have moved (private <c>aten::_*</c> operators come and go between releases).
+    /// </summary>
+    public static IReadOnlyList<string> CheckOperatorsCalledBy(IEnumerable<System.Reflection.Assembly> assemblies)
+    {
+        var problems = new List<string>();
+        foreach (var op in OperatorScan.CalledBy(assemblies).OrderBy(o => o.QualifiedName, StringComparer.Ordinal))
+        {
+            if (!op.IsAvailable)
+            {
+                problems.Add($"{op.QualifiedName}: missing");
+                continue;
+            }
+            try { _ = op.Handle; }
+            catch (TorchException e) { problems.Add(e.Message); }
+        }
+        return problems;
+    }
+
+    /// <summary>The operator handles that code in some assemblies reaches through <c>Ops</c>.</summary>
+    internal static IReadOnlyCollection<OpHandle> OperatorsCalledBy(IEnumerable<System.Reflection.Assembly> assemblies) => OperatorScan.CalledBy(assemblies);
 
     private sealed class GradModeScope : IDisposable
     {
@@ -86,22 +118,23 @@ public static class Torch
 
     private sealed unsafe class AutocastScope : IDisposable
     {
+        private readonly DeviceType _device;
         private readonly int _previousEnabled;
         private readonly int _previousDType;
         private bool _done;
 
-        public AutocastScope(DType dtype)
+        public AutocastScope(DeviceType device, DType dtype)
         {
             int enabled, previous;
-            NativeMethods.Check(NativeMethods.bg_autocast_cpu_enter((int)dtype, &enabled, &previous), "autocast");
-            (_previousEnabled, _previousDType) = (enabled, previous);
+            NativeMethods.Check(NativeMethods.bg_autocast_enter((int)device, (int)dtype, &enabled, &previous), "autocast");
+            (_device, _previousEnabled, _previousDType) = (device, enabled, previous);
         }
 
         public void Dispose()
         {
             if (_done) return;
             _done = true;
-            NativeMethods.Check(NativeMethods.bg_autocast_cpu_exit(_previousEnabled, _previousDType), "autocast");
+            NativeMethods.Check(NativeMethods.bg_autocast_exit((int)_device, _previousEnabled, _previousDType), "autocast");
         }
     }
 }

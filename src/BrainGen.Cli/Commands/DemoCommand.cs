@@ -22,11 +22,13 @@ internal static class DemoCommand
         var resolution = new Option<double>("--resolution") { Description = "voxel size, mm", DefaultValueFactory = _ => 2.0 };
         var seed = new Option<ulong>("--seed") { Description = "cohort seed", DefaultValueFactory = _ => 1UL };
         var noTraining = new Option<bool>("--no-training") { Description = "skip training and sampling the toy latent diffusion model" };
-        var command = new Command("demo", "run the end-to-end demo on the bundled default (Colin27)") { output, subjects, resolution, seed, noTraining };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N for training and sampling (simulation and segmentation run on the CPU)", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("demo", "run the end-to-end demo on the bundled default (Colin27)") { output, subjects, resolution, seed, noTraining, device };
         command.SetAction(parse =>
         {
             var console = CliConsole.Create();
             var root = parse.GetValue(output)!.FullName;
+            var trainingDevice = BrainGen.Torch.Device.Parse(parse.GetValue(device)!).ToString();
             var cohortDir = Path.Combine(root, "cohort");
             var options = new PhantomOptions
             {
@@ -65,7 +67,7 @@ internal static class DemoCommand
             console.MarkupLine($"  {Markup.Escape(montage)}: sub-{first[0].Subject} in every contrast");
             console.MarkupLine($"  BIDS cohort with known truth: {Markup.Escape(cohortDir)}");
 
-            if (!parse.GetValue(noTraining)) TrainAndGenerate(console, root, cohortDir);
+            if (!parse.GetValue(noTraining)) TrainAndGenerate(console, root, cohortDir, trainingDevice);
             return 0;
         });
         return command;
@@ -94,7 +96,7 @@ internal static class DemoCommand
     /// the cohort (minutes on a laptop CPU: it learns intensity and layout, not anatomy), then
     /// generate brains at two requested ages from the exported model folder.
     /// </summary>
-    private static void TrainAndGenerate(IAnsiConsole console, string root, string cohortDir)
+    private static void TrainAndGenerate(IAnsiConsole console, string root, string cohortDir, string device)
     {
         console.MarkupLine("[bold]4. Training a toy latent diffusion model[/] on the cohort's T1w images (4 mm; autoencoder, then UNet)");
         File.WriteAllText(Path.Combine(root, "autoencoder.yaml"), AutoencoderYaml);
@@ -103,13 +105,13 @@ internal static class DemoCommand
         var ldmRun = Path.Combine(root, "train-diffusion");
         foreach (var run in new[] { aeRun, ldmRun })
             if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
-        RunCommand(console, "train", "autoencoder", "-c", Path.Combine(root, "autoencoder.yaml"), "--data", cohortDir, "-o", aeRun);
-        RunCommand(console, "train", "diffusion", "-c", Path.Combine(root, "diffusion.yaml"), "--data", cohortDir, "--autoencoder", aeRun, "-o", ldmRun);
+        RunCommand(console, "train", "autoencoder", "-c", Path.Combine(root, "autoencoder.yaml"), "--data", cohortDir, "-o", aeRun, "--device", device);
+        RunCommand(console, "train", "diffusion", "-c", Path.Combine(root, "diffusion.yaml"), "--data", cohortDir, "--autoencoder", aeRun, "-o", ldmRun, "--device", device);
 
         console.MarkupLine("[bold]5. Generating[/] brains conditioned on age 50 and 80 from the exported model");
         foreach (var age in new[] { "50", "80" })
             RunCommand(console, "generate", "--model", Path.Combine(ldmRun, "model"), "--n", "1", "--age", age, "--sex", "F", "--steps", "20", "--seed", "5",
-                "-o", Path.Combine(root, $"generated-age{age}"));
+                "-o", Path.Combine(root, $"generated-age{age}"), "--device", device);
         console.MarkupLine($"  previews: {Markup.Escape(Path.Combine(root, "generated-age*", "previews"))}; loss curves: {Markup.Escape(Path.Combine(aeRun, "loss.png"))}, {Markup.Escape(Path.Combine(ldmRun, "loss.png"))}");
         console.MarkupLine("  [yellow]A toy:[/] 140 steps on 8 images show the pipeline working end to end; the samples are textures, not brains. " +
                            "A model that generates anatomy needs thousands of steps on a real cohort (docs/training.md).");

@@ -57,7 +57,7 @@ public sealed record ConditioningSpec
     {
         if (probability <= 0) return rows.Alias();
         using var scope = Torch.Torch.NewDisposeScope();
-        var drop = Tensor.Rand([rows.Size(0), 1], generator).Lt(probability);  // (B, 1)
-        return Tensor.Where(drop, Tensor.Full([1, 1], NullValue, rows.DType), rows).MoveToOuterScope();
+        var drop = Tensor.Rand([rows.Size(0), 1], generator, device: rows.Device).Lt(probability);  // (B, 1)
+        return Tensor.Where(drop, Tensor.Full([1, 1], NullValue, rows.DType, rows.Device), rows).MoveToOuterScope();
     }
 }

@@ -136,7 +136,7 @@ public abstract class Trainer : IDisposable
     protected T Autocast<T>(Func<T> forward)
     {
         if (!Optimization.Bf16) return forward();
-        using var autocast = Torch.Torch.AutocastCpu();
+        using var autocast = Torch.Torch.Autocast(Device.Type);
         return forward();
     }
 

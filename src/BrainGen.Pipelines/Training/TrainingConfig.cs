@@ -65,7 +65,7 @@ public sealed record OptimizationConfig
     /// <summary>EMA decay of the weights that are exported (0: export the raw weights).</summary>
     public double EmaDecay { get; init; } = 0.999;
 
-    /// <summary>Run forward passes under bfloat16 autocast (CPU autocast; losses stay float32).</summary>
+    /// <summary>Run forward passes under bfloat16 autocast on the training device (losses stay float32).</summary>
     public bool Bf16 { get; init; }
     public long CheckpointEvery { get; init; } = 100;
     public int KeepCheckpoints { get; init; } = 2;

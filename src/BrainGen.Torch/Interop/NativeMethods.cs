@@ -45,8 +45,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int bg_set_grad_enabled(int on);
     [LibraryImport(Lib)] internal static partial IntPtr bg_inference_mode_enter();
     [LibraryImport(Lib)] internal static partial void bg_inference_mode_exit(IntPtr guard);
-    [LibraryImport(Lib)] internal static partial int bg_autocast_cpu_enter(int dtype, int* prevEnabled, int* prevDtype);
-    [LibraryImport(Lib)] internal static partial int bg_autocast_cpu_exit(int prevEnabled, int prevDtype);
+    [LibraryImport(Lib)] internal static partial int bg_autocast_enter(int deviceType, int dtype, int* prevEnabled, int* prevDtype);
+    [LibraryImport(Lib)] internal static partial int bg_autocast_exit(int deviceType, int prevEnabled, int prevDtype);
 
     [LibraryImport(Lib)] internal static partial int bg_manual_seed(ulong seed);
     [LibraryImport(Lib)] internal static partial IntPtr bg_generator_new(int deviceType, int deviceIndex, ulong seed);
