@@ -46,7 +46,7 @@ internal static class OperatorScan
 
     private static Type[]? GenericArgs(MethodBase method) => method.IsGenericMethod ? method.GetGenericArguments() : null;
 
-    private static T? Resolve<T>(Func<T> resolve) where T : class
+    private static T? Resolve<T>(Func<T?> resolve) where T : class
     {
         try { return resolve(); }
         catch (Exception e) when (e is ArgumentException or BadImageFormatException or MissingMemberException or TypeLoadException) { return null; }
