@@ -9,13 +9,18 @@ namespace BrainGen.Physics.Phantom;
 /// segmented at 1 mm with <see cref="TissueSegmenter"/> into GM/WM/CSF fractions; the ventricles are
 /// the <see cref="VentricleRegion"/> grown from the MNI seed box; the head outside the brain comes
 /// from `ch2.nii.gz`, normalized by its 95th percentile (so scalp fat ≈ 1, skull ≈ 0). The 1 mm
-/// result is cached on disk (segmenting takes ~30 s); coarser grids are Gaussian-prefiltered
-/// (FWHM² = r² − 1 mm²) and resampled, which keeps tissue volumes.
+/// result is cached on disk once per build of this library (segmenting takes 10–30 s); coarser grids
+/// are Gaussian-prefiltered (FWHM² = r² − 1 mm²) and resampled, which keeps tissue volumes.
 /// </summary>
 public static class Colin27Template
 {
     public const string DefaultDirectory = "/usr/share/mricron/templates";
-    private const string CacheVersion = "colin27-tissues-v4";
+    /// <summary>
+    /// The cache folder's name, one per build of BrainGen.Physics (deterministic builds give the same
+    /// module id for the same source). A hand-kept version number was once left unbumped after the
+    /// segmenter changed, and every run on that machine used stale tissue maps.
+    /// </summary>
+    private static readonly string CacheFolder = $"colin27-tissues-{typeof(Colin27Template).Assembly.ManifestModule.ModuleVersionId:N}"[..28];
     private static readonly Dictionary<string, TemplateAnatomy> Loaded = new();
     private static readonly object Gate = new();
 
@@ -74,7 +79,7 @@ public static class Colin27Template
         if (!head.Shape.SequenceEqual(bet.Shape)) throw new InvalidDataException($"{headPath}: grid differs from {betPath}");
         var grid = GridOf(bet);
 
-        string cache = Path.Combine(CacheRoot, CacheVersion);
+        string cache = Path.Combine(CacheRoot, CacheFolder);
         string[] names = ["csf", "gm", "wm", "ventricles"];
         float[][] maps;
         if (names.All(n => File.Exists(Path.Combine(cache, $"{n}.nii.gz"))))
