@@ -49,22 +49,9 @@ public static class Torch
     public static IDisposable Autocast(DeviceType device, DType dtype = DType.BFloat16) => new AutocastScope(device, dtype);
 
     /// <summary>Checks every generated operator the running libtorch has against its schema; returns the mismatches.</summary>
-    public static IReadOnlyList<string> CheckGeneratedSchemas()
-    {
-        var problems = new List<string>();
-        foreach (var field in typeof(Ops).GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static))
-        {
-            if (field.GetValue(null) is not OpHandle op) continue;
-            if (!op.IsAvailable)
-            {
-                problems.Add($"{op.QualifiedName}: missing");
-                continue;
-            }
-            try { _ = op.Handle; }
-            catch (TorchException e) { problems.Add(e.Message); }
-        }
-        return problems;
-    }
+    public static IReadOnlyList<string> CheckGeneratedSchemas() =>
+        Check(typeof(Ops).GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+            .Select(field => field.GetValue(null)).OfType<OpHandle>());
 
     /// <summary>
     /// Checks, against the running libtorch, the generated operators that code in
@@ -73,10 +60,14 @@ public static class Torch
     /// the op layer was generated from, this is the set that must fit: the rest may legitimately
     /// have moved (private <c>aten::_*</c> operators come and go between releases).
     /// </summary>
-    public static IReadOnlyList<string> CheckOperatorsCalledBy(IEnumerable<System.Reflection.Assembly> assemblies)
+    public static IReadOnlyList<string> CheckOperatorsCalledBy(IEnumerable<System.Reflection.Assembly> assemblies) =>
+        Check(OperatorScan.CalledBy(assemblies).OrderBy(o => o.QualifiedName, StringComparer.Ordinal));
+
+    /// <summary>Resolves each operator's runtime schema against its generated one; one line per missing or mismatched operator.</summary>
+    private static List<string> Check(IEnumerable<OpHandle> operators)
     {
         var problems = new List<string>();
-        foreach (var op in OperatorScan.CalledBy(assemblies).OrderBy(o => o.QualifiedName, StringComparer.Ordinal))
+        foreach (var op in operators)
         {
             if (!op.IsAvailable)
             {
