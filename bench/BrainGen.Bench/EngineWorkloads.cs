@@ -85,7 +85,7 @@ public sealed class EngineWorkloads : IDisposable
     /// <summary>MSE loss of the initial network: equal on both sides when the networks are.</summary>
     public double Check { get; }
 
-    private static IDisposable? Autocast(EngineVariant v) => v == EngineVariant.BFloat16 ? Torch.AutocastCpu() : null;
+    private static IDisposable? Autocast(EngineVariant v) => v == EngineVariant.BFloat16 ? Torch.Autocast(DeviceType.CPU) : null;
 
     public EngineWorkloads(EngineOptions o, EngineVariant variant, bool withMachineCases)
     {
@@ -164,7 +164,7 @@ public sealed class EngineWorkloads : IDisposable
         long[] pad = [1, 1, 1];
         if (variant == EngineVariant.BFloat16)
             using (Torch.NoGrad())
-            using (Torch.AutocastCpu())
+            using (Torch.Autocast(DeviceType.CPU))
                 RequireBf16(Functional.Conv3d(x, w, b, padding: pad).DType, "Functional.Conv3d");
         Cases["conv"] = new(() =>
         {

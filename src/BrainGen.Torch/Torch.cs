@@ -39,9 +39,6 @@ public static class Torch
     /// <summary><c>torch.inference_mode()</c>: no autograd and no version counting, on this thread.</summary>
     public static IDisposable InferenceMode() => new InferenceModeScope();
 
-    /// <summary><c>torch.autocast("cpu", dtype)</c>: eligible ops run in <paramref name="dtype"/> (bfloat16 by default).</summary>
-    public static IDisposable AutocastCpu(DType dtype = DType.BFloat16) => new AutocastScope(DeviceType.CPU, dtype);
-
     /// <summary>
     /// <c>torch.autocast(device_type, dtype)</c> on this thread until disposed: eligible ops on tensors of
     /// <paramref name="device"/>'s type run in <paramref name="dtype"/> (bfloat16 by default).
@@ -79,9 +76,6 @@ public static class Torch
         }
         return problems;
     }
-
-    /// <summary>The operator handles that code in some assemblies reaches through <c>Ops</c>.</summary>
-    internal static IReadOnlyCollection<OpHandle> OperatorsCalledBy(IEnumerable<System.Reflection.Assembly> assemblies) => OperatorScan.CalledBy(assemblies);
 
     private sealed class GradModeScope : IDisposable
     {

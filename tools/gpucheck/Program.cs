@@ -8,10 +8,9 @@ if (args.Length > 0 && args[0] == "ops")
 {
     // The operators BrainGen's assemblies call, checked against the linked libtorch; then every generated one.
     var asms = new[] { "BrainGen.Torch", "BrainGen.Models", "BrainGen.Pipelines", "braingen" }.Select(n => Assembly.LoadFrom(Path.Combine(AppContext.BaseDirectory, n + ".dll"))).ToList();
-    var torch = typeof(BrainGen.Torch.Torch);
     Console.WriteLine($"libtorch {BrainGen.Torch.Torch.Version}");
-    var called = (System.Collections.IEnumerable)torch.GetMethod("OperatorsCalledBy", BindingFlags.NonPublic | BindingFlags.Static)!.Invoke(null, [asms])!;
-    Console.WriteLine($"operators called by {string.Join(", ", asms.Select(a => a.GetName().Name))}: {called.Cast<object>().Count()}");
+    var called = BrainGen.Torch.Interop.OperatorScan.CalledBy(asms);
+    Console.WriteLine($"operators called by {string.Join(", ", asms.Select(a => a.GetName().Name))}: {called.Count}");
     var used = BrainGen.Torch.Torch.CheckOperatorsCalledBy(asms);
     Console.WriteLine($"problems among them: {used.Count}");
     foreach (var p in used) Console.WriteLine("  USED " + p);

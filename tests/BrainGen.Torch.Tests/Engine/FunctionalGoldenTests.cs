@@ -54,7 +54,7 @@ public class FunctionalGoldenTests
 
     private static Tensor Autocast(Func<Tensor> op)
     {
-        using var autocast = Torch.AutocastCpu(DType.BFloat16);
+        using var autocast = Torch.Autocast(DeviceType.CPU, DType.BFloat16);
         return op();
     }
 

@@ -22,7 +22,7 @@ public class TorchTests
     public void OperatorsTheEngineCallsFitTheLinkedLibtorch()
     {
         // Every generated operator that BrainGen.Torch's hand-written layer calls (read from its IL).
-        var called = Torch.OperatorsCalledBy([typeof(Tensor).Assembly]);
+        var called = Interop.OperatorScan.CalledBy([typeof(Tensor).Assembly]);
         Assert.True(called.Count > 100, $"only {called.Count} operators found: the IL scan is broken");
         Assert.Contains(called, op => op.QualifiedName == "aten::convolution");
         var problems = Torch.CheckOperatorsCalledBy([typeof(Tensor).Assembly]);
@@ -88,7 +88,7 @@ public class TorchTests
         using var scope = Torch.NewDisposeScope();
         var x = Tensor.Ones([2, 3]);
         var w = Tensor.Ones([4, 3]);
-        using (Torch.AutocastCpu())
+        using (Torch.Autocast(DeviceType.CPU))
             Assert.Equal(DType.BFloat16, Functional.Linear(x, w).DType);
         Assert.Equal(DType.Float32, Functional.Linear(x, w).DType);
     }
