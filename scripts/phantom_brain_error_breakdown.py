@@ -9,11 +9,12 @@ import nibabel as nib
 
 root, sub, ses, prefix = sys.argv[1:5]
 load = lambda p: np.asarray(nib.load(p).dataobj, dtype=np.float64)
-image = load(f'{root}/{sub}/{ses}/anat/{sub}_{ses}_T1w.nii.gz')
+image_path = f'{root}/{sub}/{ses}/anat/{sub}_{ses}_T1w.nii.gz'
+image = load(image_path)
 truth = f'{root}/derivatives/phantom-truth/{sub}/{ses}/anat/{sub}_{ses}_label-'
 gm, wm, csf = (load(f'{truth}{k}_probseg.nii.gz') for k in ('GM', 'WM', 'CSF'))
 seg_brain = sum(load(f'{prefix}_label-{k}_probseg.nii.gz') for k in ('GM', 'WM'))
-ml = np.prod(nib.load(f'{root}/{sub}/{ses}/anat/{sub}_{ses}_T1w.nii.gz').header.get_zooms()[:3]) / 1000
+ml = np.prod(nib.load(image_path).header.get_zooms()[:3]) / 1000
 mask = image > 0
 brain = gm + wm
 non_brain = np.clip(1 - brain - csf, 0, 1)
