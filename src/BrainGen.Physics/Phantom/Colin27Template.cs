@@ -8,7 +8,8 @@ namespace BrainGen.Physics.Phantom;
 /// The phantom's anatomy, derived once from Colin27 (Debian `mricron-data`): `ch2bet.nii.gz` is
 /// segmented at 1 mm with <see cref="TissueSegmenter"/> into GM/WM/CSF fractions; the ventricles are
 /// the <see cref="VentricleRegion"/> grown from the MNI seed box; the head outside the brain comes
-/// from `ch2.nii.gz`, normalized by its 95th percentile (so scalp fat ≈ 1, skull ≈ 0). The 1 mm
+/// from `ch2.nii.gz`, scaled from ch2's own CSF level (0: extra-axial CSF, dura, skull) to its 95th
+/// percentile (1: scalp fat). The 1 mm
 /// result is cached on disk once per build of this library (segmenting takes 10–30 s); coarser grids
 /// are Gaussian-prefiltered (FWHM² = r² − 1 mm²) and resampled, which keeps tissue volumes.
 /// </summary>
@@ -93,16 +94,23 @@ public static class Colin27Template
                 Nifti.Write(Path.Combine(cache, $"{names[m]}.nii.gz"), bet.WithData(maps[m]));
         }
 
-        // Outside the intracranial volume the head keeps ch2's T1w intensity as a PD-like weight.
+        // Outside the intracranial volume the head keeps ch2's T1w intensity as a fat-like PD weight.
         var outside = new List<float>();
         var betMask = bet.Data.Select(v => v > 0).ToArray();
         for (int i = 0; i < betMask.Length; i++) if (!betMask[i] && head.Data[i] > 0) outside.Add(head.Data[i]);
         float reference = outside.Count > 0 ? Statistics.Percentile(outside.ToArray(), 95) : 1f;
+        // The dark band round ch2bet (extra-axial CSF, dura, inner table: ch2 at its own CSF level, a fifth of
+        // the scalp's intensity, for 3–8 mm) carries no fat. Read as a fifth of fat it was brighter than GM on
+        // T1w, and the voxels the skull strip cuts through read as brain (docs/physics.md §3, session 11).
+        double csfSum = 0;
+        int csfCount = 0;
+        for (int i = 0; i < grid.Count; i++) if (maps[0][i] > 0.9f) { csfSum += head.Data[i]; csfCount++; }
+        float dark = csfCount > 0 ? (float)(csfSum / csfCount / reference) : 0f;
         var nonBrain = new float[grid.Count];
         for (int i = 0; i < nonBrain.Length; i++)
         {
             float icv = maps[0][i] + maps[1][i] + maps[2][i];
-            nonBrain[i] = (1 - Math.Clamp(icv, 0, 1)) * Math.Clamp(head.Data[i] / reference, 0f, 1.2f);
+            nonBrain[i] = (1 - Math.Clamp(icv, 0, 1)) * Math.Clamp((head.Data[i] / reference - dark) / (1 - dark), 0f, 1.2f);
         }
         return new TemplateAnatomy
         {

@@ -9,7 +9,9 @@ namespace BrainGen.Physics.Segmentation;
 /// around the voxel: a pure class by its share of the neighbourhood, a mixel by the smaller share of
 /// its two tissues. The CSF/WM mixel (ventricle walls) has the same intensities as GM, so it has no
 /// weight of its own in the histogram; it is allowed only where both tissues are present around the
-/// voxel. The output is the expected fraction of each tissue per voxel (they sum to 1): the quantity
+/// voxel. Outside the mask counts as CSF there: the skull strip runs through the CSF round the brain,
+/// so its edge voxels may be CSF/GM mixels although the MRF, which sees no CSF at 2 mm, calls them GM
+/// (phantoms: 4–9 mL less brain read in them). The output is the expected fraction of each tissue per voxel (they sum to 1): the quantity
 /// whose sum is a volume.
 /// </summary>
 internal static class PartialVolume
@@ -42,8 +44,8 @@ internal static class PartialVolume
             for (int d = 0; d < MaskedNeighbourhood.NeighbourCount; d++)
             {
                 int j = nb[i * MaskedNeighbourhood.NeighbourCount + d];
-                if (j < 0) continue;
                 count++;
+                if (j < 0) { local[0] += 1; continue; }
                 for (int c = 0; c < k; c++) local[c] += post[j * k + c];
             }
             for (int c = 0; c < k; c++) local[c] /= count;

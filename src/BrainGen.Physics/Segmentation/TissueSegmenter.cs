@@ -42,9 +42,10 @@ public static class TissueSegmenter
 
         // Plain mixture first (no spatial prior) so the MRF starts from sensible posteriors.
         for (int it = 0; it < 6; it++) Sweep(0);
+        var biasFitVoxels = options.BiasCorrection ? BiasField.FitVoxels(mask, neighbourhood) : [];
         for (int outer = 0; outer < (options.BiasCorrection ? options.BiasIterations : 0); outer++)
         {
-            bias = BiasField.Estimate(raw, posteriors, mixture, neighbourhood, options.BiasOrder);
+            bias = BiasField.Estimate(raw, posteriors, mixture, neighbourhood, biasFitVoxels, options.BiasOrder);
             for (int i = 0; i < raw.Length; i++) corrected[i] = raw[i] / bias[i];
             for (int it = 0; it < options.EmIterationsPerBias; it++) Sweep(options.MrfBeta);
         }

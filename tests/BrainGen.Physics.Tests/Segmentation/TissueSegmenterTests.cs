@@ -110,6 +110,28 @@ public class TissueSegmenterTests
     }
 
     [Fact]
+    public void PartialVolumeCountsTheMasksOutsideAsCsf()
+    {
+        // Two voxels 30% CSF, 70% GM in a block the MRF calls GM throughout: one at the mask's edge (a
+        // skull strip runs through the CSF round the brain), one inside. The edge voxel's CSF/GM mixel
+        // has the larger prior (both still read below 30%: pure GM is 1.5 SD away).
+        var grid = new VoxelGrid(7, 5, 5, 2, 2, 2);
+        var mask = new bool[grid.Count];
+        for (int i = 0; i < mask.Length; i++) mask[i] = grid.Coordinates(i).X > 0;
+        var neighbourhood = new MaskedNeighbourhood(grid, mask);
+        var mixture = new GaussianMixture1D([0.1, 0.5, 0.4], [250, 750, 1000], [30 * 30, 58 * 58, 40 * 40]);
+        var weights = new MixelMixture.ClassWeights([0.1, 0.4, 0.3], 0.1, 0.1);
+        int edge = grid.Index(1, 2, 2), inside = grid.Index(4, 2, 2);
+        var image = new float[grid.Count];
+        for (int i = 0; i < image.Length; i++) image[i] = i == edge || i == inside ? 0.3f * 250 + 0.7f * 750 : 750;
+        var posteriors = new float[neighbourhood.Count * 3];
+        for (int c = 0; c < neighbourhood.Count; c++) posteriors[c * 3 + 1] = 1;
+        var fractions = PartialVolume.Estimate(neighbourhood.Gather(image), mixture, weights, posteriors, neighbourhood, 1.0);
+        double Csf(int voxel) => fractions[Array.IndexOf(neighbourhood.Indices, voxel) * 3];
+        Assert.True(Csf(edge) > 1.5 * Csf(inside), $"CSF fraction at the edge {Csf(edge):0.00}, inside {Csf(inside):0.00}");
+    }
+
+    [Fact]
     public void BiasCorrectionFlattensALinearField()
     {
         var image = Brain.Image(30, 70, 100, noiseSd: 2, biasAmplitude: 0.15, seed: 3);
@@ -119,6 +141,30 @@ public class TissueSegmenterTests
         double left = result.BiasField[g.Index(8, 20, 20)], right = result.BiasField[g.Index(31, 20, 20)];
         double expected = (1 + 0.15 * (2 * 31 / 39.0 - 1)) / (1 + 0.15 * (2 * 8 / 39.0 - 1));
         Assert.True(Math.Abs(right / left - expected) < 0.03, $"bias field left {left:0.000} right {right:0.000}, ratio should be {expected:0.000}");
+    }
+
+    [Fact]
+    public void BiasCorrectionIgnoresABrightSkullStripEdge()
+    {
+        // No bias, but on the right half the skull strip kept a rim of partial voxels. With a share of
+        // bright scalp (1.5× WM) in them they are no tissue class; fitted, they tilt the field. The
+        // field must tilt no more than with the same rim at CSF's level (the mask's asymmetry alone).
+        double darkRim = RightToLeftBias(rimLevel: 30), brightRim = RightToLeftBias(rimLevel: 150);
+        Assert.True(Math.Abs(brightRim / darkRim - 1) < 0.005, $"right/left bias {brightRim:0.0000} with a bright rim, {darkRim:0.0000} with a dark one");
+    }
+
+    private static double RightToLeftBias(double rimLevel)
+    {
+        var image = Brain.Image(30, 70, 100, noiseSd: 2, biasAmplitude: 0, seed: 5);
+        var g = Brain.Grid;
+        for (int i = 0; i < image.Length; i++)
+        {
+            double head = TissueClasses.Brain.Sum(t => (double)Brain.Fractions[t][i]);
+            if (image[i] == 0 && head > 0.3 && g.Coordinates(i).X > g.Nx / 2)
+                image[i] = (float)(30 * head + rimLevel * (1 - head));
+        }
+        var field = TissueSegmenter.Segment(image, g).BiasField;
+        return field[g.Index(31, 20, 20)] / field[g.Index(8, 20, 20)];
     }
 
     [Fact]
