@@ -9,9 +9,9 @@ namespace BrainGen.Physics.Phantom;
 /// segmented at 1 mm with <see cref="TissueSegmenter"/> into GM/WM/CSF fractions; the ventricles are
 /// the <see cref="VentricleRegion"/> grown from the MNI seed box; the head outside the brain comes
 /// from `ch2.nii.gz`, scaled from ch2's own CSF level (0: extra-axial CSF, dura, skull) to its 95th
-/// percentile (1: scalp fat). The 1 mm
-/// result is cached on disk once per build of this library (segmenting takes 10–30 s); coarser grids
-/// are Gaussian-prefiltered (FWHM² = r² − 1 mm²) and resampled, which keeps tissue volumes.
+/// percentile (1: scalp fat). The 1 mm result is cached on disk once per build of this library
+/// (segmenting takes 10–30 s); coarser grids are Gaussian-prefiltered (FWHM² = r² − 1 mm²) and
+/// resampled, which keeps tissue volumes.
 /// </summary>
 public static class Colin27Template
 {

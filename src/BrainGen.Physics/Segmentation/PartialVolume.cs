@@ -11,8 +11,8 @@ namespace BrainGen.Physics.Segmentation;
 /// weight of its own in the histogram; it is allowed only where both tissues are present around the
 /// voxel. Outside the mask counts as CSF there: the skull strip runs through the CSF round the brain,
 /// so its edge voxels may be CSF/GM mixels although the MRF, which sees no CSF at 2 mm, calls them GM
-/// (phantoms: 4–9 mL less brain read in them). The output is the expected fraction of each tissue per voxel (they sum to 1): the quantity
-/// whose sum is a volume.
+/// (phantoms: 4–9 mL less brain read in them). The output is the expected fraction of each tissue per
+/// voxel (they sum to 1): the quantity whose sum is a volume.
 /// </summary>
 internal static class PartialVolume
 {
