@@ -40,7 +40,7 @@ public sealed record BrainVolumes(double BrainMl, double GreyMatterMl, double Wh
         {
             var registered = AtlasDemons.Refine(VentricleRegistration.Register(csf, segmentation.Mask, grid, affine, atlas, alignment),
                                                 csf, segmentation.Mask, grid);
-            ventricleRegion = VentricleRegion.GrowFromAtlas(csf, segmentation.Mask, grid, registered);
+            ventricleRegion = VentricleRegion.GrowFromAtlas(csf, segmentation.Mask, grid, registered, atlas.VolumeMl);
         }
         else
         {

@@ -26,12 +26,15 @@ public sealed class VentricleAtlas
         OtherCsf = new float[grid.Count];
         for (int i = 0; i < OtherCsf.Length; i++) OtherCsf[i] = Math.Max(0f, csfFraction[i] - ventricleFraction[i]);
         Grid = grid;
+        VolumeMl = ventricleFraction.Sum(v => (double)v) * grid.VoxelVolumeMl;
         VoxelToWorld = voxelToWorld;
         WorldToVoxel = voxelToWorld.Inverse();
         Neighbourhood = VoxelMorphology.Dilate(ventricleFraction.Select(v => v > 0).ToArray(), grid, (int)Math.Round(MarginMm / grid.SpacingX));
     }
 
     public float[] Fraction { get; }
+    /// <summary>The template's lateral ventricle volume (Σ <see cref="Fraction"/>).</summary>
+    public double VolumeMl { get; }
     /// <summary>CSF outside the lateral ventricles, per voxel.</summary>
     public float[] OtherCsf { get; }
     public VoxelGrid Grid { get; }

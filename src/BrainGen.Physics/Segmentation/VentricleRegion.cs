@@ -56,31 +56,37 @@ public static class VentricleRegion
     /// <summary>Template |x| (mm) within which growth stays near the registered atlas's wall.</summary>
     public const double MedialZoneHalfWidthMm = 8;
 
-    /// <summary>How far (mm) past the registered atlas's wall the region may grow in the medial zone.</summary>
-    public const double MedialGrowthMarginMm = 4;
+    /// <summary>
+    /// How far (mm) past the registered atlas's wall the region may grow in the medial zone, for ventricles
+    /// of the template's size; it grows with their linear size (cube root of the registered atlas's volume
+    /// over the template's).
+    /// </summary>
+    public const double MedialGrowthMarginMm = 2.5;
 
     /// <summary>
     /// The ventricles of a subject from the registered atlas (affine + <see cref="AtlasDemons"/>): seeds
     /// are where the atlas is mostly lateral ventricle; the barrier is the atlas's other CSF (third
     /// ventricle, cisterns, and the ventricle ends this rule cut off on Colin27, so the subject's region
     /// ends where the atlas's does); growth stops <see cref="AtlasGrowthMarginMm"/> past the atlas's wall,
-    /// or <see cref="MedialGrowthMarginMm"/> past it within <see cref="MedialZoneHalfWidthMm"/> of the
-    /// template's midline.
+    /// or <see cref="MedialGrowthMarginMm"/> (scaled) past it within <see cref="MedialZoneHalfWidthMm"/> of
+    /// the template's midline.
     /// Why grow at all: registration cannot follow the uneven enlargement of large ventricles (an affine
     /// fit under-measured 80 mL ventricles by half), while the CSF itself shows where their walls are.
     /// Why the medial zone: ventricles enlarge outwards (their medial wall, the septum, stays), while
     /// the third ventricle and the cisterns beside the midline widen with atrophy and touch the lateral
-    /// ventricles' medial walls (without it the phantom errors doubled, up to +63%). Its margin is two
-    /// voxels at 2 mm, not one: the registration leaves the medial walls of 100 mL balloons 2–4 mm
-    /// short, and one voxel missed 10–12% of them along the septum.
+    /// ventricles' medial walls (without it the phantom errors doubled, up to +63%). Its margin grows with
+    /// the ventricles: the registration leaves the medial walls of 100 mL balloons 2–4 mm short (one 2 mm
+    /// voxel missed 10–12% of them along the septum), while two voxels put 7 mL ventricles 5–11% over.
     /// </summary>
-    public static bool[] GrowFromAtlas(float[] csf, bool[] mask, VoxelGrid grid, VentricleRegistration.Result atlas)
+    public static bool[] GrowFromAtlas(float[] csf, bool[] mask, VoxelGrid grid, VentricleRegistration.Result atlas, double templateVolumeMl)
     {
         var core = new bool[grid.Count];
         for (int i = 0; i < core.Length; i++) core[i] = atlas.Fraction[i] >= 0.5f && atlas.Fraction[i] > atlas.OtherCsf[i];
         double voxelMm = (grid.SpacingX + grid.SpacingY + grid.SpacingZ) / 3;
         var zone = VoxelMorphology.Dilate(core, grid, (int)Math.Round(AtlasGrowthMarginMm / voxelMm));
-        var wall = VoxelMorphology.Dilate(core, grid, Math.Max(1, (int)Math.Round(MedialGrowthMarginMm / voxelMm)));
+        double registeredMl = atlas.Fraction.Sum(v => (double)v) * grid.VoxelVolumeMl;
+        double medialMarginMm = MedialGrowthMarginMm * Math.Cbrt(registeredMl / Math.Max(templateVolumeMl, 1e-9));
+        var wall = VoxelMorphology.Dilate(core, grid, Math.Max(1, (int)Math.Round(medialMarginMm / voxelMm)));
         var otherCsf = new bool[grid.Count];
         var barrier = new bool[grid.Count];
         Parallel.For(0, grid.Nz, z =>
