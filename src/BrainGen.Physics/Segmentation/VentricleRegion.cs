@@ -76,7 +76,7 @@ public static class VentricleRegion
     /// the third ventricle and the cisterns beside the midline widen with atrophy and touch the lateral
     /// ventricles' medial walls (without it the phantom errors doubled, up to +63%). Its margin grows with
     /// the ventricles: the registration leaves the medial walls of 100 mL balloons 2–4 mm short (one 2 mm
-    /// voxel missed 10–12% of them along the septum), while two voxels put 7 mL ventricles 5–11% over.
+    /// voxel missed 10–12% of them along the septum), while two voxels put 7–9 mL ventricles 7–11% over.
     /// </summary>
     public static bool[] GrowFromAtlas(float[] csf, bool[] mask, VoxelGrid grid, VentricleRegistration.Result atlas, double templateVolumeMl)
     {
