@@ -36,6 +36,7 @@ public sealed class CovariateEmbedder : Module
         using var scope = NewDisposeScope();
         var nullRows = NullEmbedding.Unsqueeze(0).Expand(batch, NullEmbedding.Size(0));  // (B, D)
         if (covariates is null) return nullRows.Contiguous().MoveToOuterScope();
+        covariates = covariates.To(NullEmbedding.DType);                                  // e.g. float64 rows from the host
         if (given is null) return Mlp(covariates).MoveToOuterScope();
         var keep = given.Unsqueeze(1);                                                     // (B, 1)
         var safe = Tensor.Where(keep, covariates, covariates.ZerosLike());                 // (B, K)
