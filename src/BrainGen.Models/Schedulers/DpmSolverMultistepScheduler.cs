@@ -6,13 +6,12 @@ namespace BrainGen.Models.Schedulers;
 /// DPM-Solver++ (Lu, Zhou, Bao, Chen, Li and Zhu 2022, "DPM-Solver++: Fast Solver for Guided
 /// Sampling of Diffusion Probabilistic Models"): the multistep solver of the diffusion ODE in its
 /// data-prediction form, order 2 (DPM-Solver++(2M), the paper's Algorithm 2) or 1 (DPM-Solver++1,
-/// which is DDIM), with the arithmetic of
-/// diffusers' DPMSolverMultistepScheduler for algorithm_type "dpmsolver++", solver_type "midpoint",
-/// final_sigmas_type "zero" and thresholding off.
+/// which is DDIM), with the arithmetic of diffusers' DPMSolverMultistepScheduler for algorithm_type
+/// "dpmsolver++", solver_type "midpoint", final_sigmas_type "zero" and thresholding off.
 /// <para>
-/// Notation (paper §2-3): α_t = √ᾱ_t, σ_t = √(1−ᾱ_t), λ_t = log(α_t/σ_t) the half log-SNR,
+/// Notation as in the paper: α_t = √ᾱ_t, σ_t = √(1−ᾱ_t), λ_t = log(α_t/σ_t) the half log-SNR,
 /// h_i = λ_{t_i} − λ_{t_{i−1}}, and x_θ the model's prediction of the clean sample. The exact
-/// solution from s to t of the diffusion ODE in data-prediction form (paper §3-4),
+/// solution from s to t of the diffusion ODE written with the data-prediction model,
 /// x_t = (σ_t/σ_s) x_s + σ_t ∫_{λ_s}^{λ_t} e^λ x_θ(x_λ, λ) dλ, is what each step approximates by
 /// expanding x_θ in λ around the latest step (order 1) or the latest two (order 2). The last step
 /// goes to σ = 0 (λ = ∞), where the first-order update returns x_θ itself, so it is always first
@@ -27,6 +26,7 @@ namespace BrainGen.Models.Schedulers;
 /// </summary>
 public sealed class DpmSolverMultistepScheduler : DiscreteScheduler
 {
+    private readonly int _stepsOffset;
     private float[] _sigmas = [];
     private Tensor? _previousOriginal;  // x_θ of step _previousIndex, kept for the next step
     private int _previousIndex = -1;
@@ -41,8 +41,6 @@ public sealed class DpmSolverMultistepScheduler : DiscreteScheduler
         Spacing = spacing;
         _stepsOffset = stepsOffset;
     }
-
-    private readonly int _stepsOffset;
 
     public int SolverOrder { get; }
     public TimestepSpacing Spacing { get; }
