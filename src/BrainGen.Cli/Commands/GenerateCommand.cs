@@ -30,8 +30,7 @@ internal static class GenerateCommand
         var named = NamedCovariates.Select(c => new Option<string?>(c.Flag) { Description = $"conditioning value ({string.Join(" / ", c.Names)})" }).ToArray();
         var covariate = new Option<string[]>("--covariate") { Description = "any covariate as NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
         var count = new Option<int>("--n") { Description = "subjects to generate", DefaultValueFactory = _ => 1 };
-        var sampler = new Option<string>("--sampler") { Description = "ddim, ddpm or rflow", DefaultValueFactory = _ => "ddim" };
-        sampler.AcceptOnlyFromAmong("ddim", "ddpm", "rflow");
+        var sampler = new Option<string>("--sampler") { Description = "ddim, ddpm, rflow or dpm++ (DPM-Solver++ 2M: 10-20 steps)", DefaultValueFactory = _ => "ddim" };
         var steps = new Option<int?>("--steps") { Description = "sampling steps (default: 50, or the bundle's)" };
         var guidance = new Option<double>("--guidance") { Description = "classifier-free guidance scale (1: conditional only, 0: unconditional)", DefaultValueFactory = _ => 1 };
         var eta = new Option<double>("--eta") { Description = "DDIM noise (0: deterministic)", DefaultValueFactory = _ => 0 };
@@ -84,7 +83,7 @@ internal static class GenerateCommand
             {
                 Count = parse.GetValue(count),
                 Seed = parse.GetValue(seed),
-                Sampler = parse.GetValue(sampler) switch { "ddpm" => SamplerKind.Ddpm, "rflow" => SamplerKind.RectifiedFlow, _ => SamplerKind.Ddim },
+                Sampler = SamplerNames.Parse(parse.GetValue(sampler)!),
                 Steps = parse.GetValue(steps) ?? defaultSteps,
                 Guidance = parse.GetValue(guidance),
                 Eta = parse.GetValue(eta),

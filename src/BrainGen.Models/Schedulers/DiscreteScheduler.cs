@@ -18,7 +18,7 @@ public abstract class DiscreteScheduler : IScheduler
     public NoiseSchedule Schedule { get; }
     public int NumTrainTimesteps => Schedule.Length;
     public PredictionType PredictionType { get; }
-    public int NumInferenceSteps { get; private set; }
+    public int NumInferenceSteps { get; protected set; }
     public IReadOnlyList<double> Timesteps => TimestepList;
     protected double[] TimestepList { get; set; }
 

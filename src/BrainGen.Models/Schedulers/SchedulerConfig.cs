@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace BrainGen.Models.Schedulers;
 
-public enum SamplerKind { Ddim, Ddpm, RectifiedFlow }
+/// <summary>The reverse-process samplers: DDIM, DDPM, rectified-flow Euler, DPM-Solver++(2M).</summary>
+public enum SamplerKind { Ddim, Ddpm, RectifiedFlow, DpmSolver }
 
 /// <summary>
 /// The noise process a model was trained with and the sampler to run it with, saved with the model
@@ -26,18 +27,23 @@ public sealed record SchedulerConfig
 
     public NoiseSchedule NoiseSchedule() => Schedulers.NoiseSchedule.Create(Schedule, NumTrainTimesteps, BetaStart, BetaEnd);
 
-    /// <summary>A sampler for this model: DDIM (η) or DDPM for discrete models; rectified flow models only use Euler.</summary>
+    /// <summary>
+    /// A sampler for this model: DDIM (η), DDPM or DPM-Solver++(2M) for discrete models (DPM-Solver++
+    /// with diffusers' defaults: linspace spacing, which starts at the noisiest timestep T−1);
+    /// rectified flow models only use Euler.
+    /// </summary>
     public IScheduler CreateSampler(SamplerKind kind, double eta = 0, long latentNumel = 32 * 32 * 32, int spatialDims = 3)
     {
         if (RectifiedFlow)
         {
-            if (kind != SamplerKind.RectifiedFlow) throw new ArgumentException($"this model was trained with rectified flow: use --sampler rflow, not {kind}");
+            if (kind != SamplerKind.RectifiedFlow) throw new ArgumentException($"this model was trained with rectified flow: use --sampler rflow, not {kind.Name()}");
             return new RectifiedFlowScheduler(NumTrainTimesteps, spatialDims: spatialDims) { ImageNumel = latentNumel };
         }
         return kind switch
         {
             SamplerKind.Ddim => new DDIMScheduler(NoiseSchedule(), PredictionType, ClipSample, eta: eta),
             SamplerKind.Ddpm => new DDPMScheduler(NoiseSchedule(), PredictionType, clipSample: ClipSample),
+            SamplerKind.DpmSolver => new DpmSolverMultistepScheduler(NoiseSchedule(), PredictionType),
             _ => throw new ArgumentException("rectified-flow sampling needs a model trained with rectified flow"),
         };
     }

@@ -79,7 +79,7 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
                 var parameters = new Dictionary<string, object?>
                 {
                     ["Model"] = modelName,
-                    ["Sampler"] = request.Sampler.ToString().ToLowerInvariant(),
+                    ["Sampler"] = request.Sampler.Name(),
                     ["Steps"] = request.Steps,
                     ["GuidanceScale"] = request.Guidance,
                     ["Eta"] = request.Eta,
@@ -114,7 +114,7 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
     {
         bool stochastic = request.Sampler == SamplerKind.Ddpm || (request.Sampler == SamplerKind.Ddim && request.Eta > 0);
         if (stochastic && seeds.Length > 1)
-            throw new ArgumentException("--batch-size above 1 needs a deterministic sampler (DDIM with --eta 0, or rflow): stochastic steps would make each subject depend on its batch");
+            throw new ArgumentException("--batch-size above 1 needs a deterministic sampler (DDIM with --eta 0, dpm++ or rflow): stochastic steps would make each subject depend on its batch");
         using var scope = Torch.Torch.NewDisposeScope();
         var generators = seeds.Select(s => new Generator(s)).ToArray();
         try
