@@ -69,6 +69,7 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
     public GenerationSummary Run(GenerationRequest request, IProgress<GenerationProgress>? progress = null)
     {
         request.Validate();
+        CreateScheduler(request);  // the sampler, η and steps fit this model: checked before anything is written
         var row = model.Conditioning.NormalizeRow(request.Covariates);
         var warnings = Warnings(row);
 
@@ -157,9 +158,7 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         try
         {
             var noise = Tensor.Cat(generators.Select(g => Tensor.Randn(model.LatentShape, g)).ToArray()).To(request.Device);
-            var scheduler = model.Config.Scheduler.CreateSampler(request.Sampler, request.Eta, model.LatentShape.Skip(2).Aggregate(1L, (a, b) => a * b),
-                model.Config.Autoencoder.SpatialDims);
-            scheduler.SetTimesteps(request.Steps);
+            var scheduler = CreateScheduler(request);
             Tensor? rows = model.Conditioning.IsUnconditional
                 ? null
                 : Tensor.FromArray(covariateRow.Select(v => (float)v).ToArray(), [1, covariateRow.Length]).Repeat(seeds.Length, 1).To(request.Device);
@@ -176,6 +175,14 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         {
             foreach (var g in generators) g.Dispose();
         }
+    }
+
+    private IScheduler CreateScheduler(GenerationRequest request)
+    {
+        var scheduler = model.Config.Scheduler.CreateSampler(request.Sampler, request.Eta, model.LatentShape.Skip(2).Aggregate(1L, (a, b) => a * b),
+            model.Config.Autoencoder.SpatialDims);
+        scheduler.SetTimesteps(request.Steps);
+        return scheduler;
     }
 
     private static void RequireFinite(long bad, long total, string subject, string what)

@@ -44,6 +44,18 @@ public class NonFiniteGenerationTests : IDisposable
     public void SamplingOptionsInsideTheirRangePass(double guidance, double eta) =>
         new GenerationRequest { Guidance = guidance, Eta = eta }.Validate();
 
+    [Theory]
+    [InlineData(SamplerKind.Ddim, 5000, "steps must be in 1..1000")]
+    [InlineData(SamplerKind.RectifiedFlow, 10, "rectified-flow sampling needs a model trained with rectified flow")]
+    public void ASamplerThatDoesNotFitTheModelIsRefusedBeforeAnythingIsWritten(SamplerKind sampler, int steps, string message)
+    {
+        using var model = TinyModel();
+        var output = Path.Combine(_dir, "out");
+        var e = Assert.ThrowsAny<ArgumentException>(() => new SyntheticCohortGenerator(model, "tiny", output).Run(new GenerationRequest { Sampler = sampler, Steps = steps }));
+        Assert.Contains(message, e.Message);
+        Assert.False(Directory.Exists(output));
+    }
+
     // A saved copy of the tiny bundle as a model folder, with model.json edited by `edit`.
     private string ModelFolderWith(Action<JsonNode> edit)
     {
