@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace BrainGen.Torch;
 
 /// <summary>
@@ -31,6 +33,29 @@ public sealed class HostTensor
             n = checked(n * d);
         }
         return n;
+    }
+
+    /// <summary>How many elements are NaN or ±Inf (0 for integer and boolean tensors); reads the bytes, no libtorch.</summary>
+    public long NonFiniteCount()
+    {
+        long bad = 0;
+        switch (DType)
+        {
+            case DType.Float32:
+                foreach (var x in MemoryMarshal.Cast<byte, float>(Data)) if (!float.IsFinite(x)) bad++;
+                break;
+            case DType.Float64:
+                foreach (var x in MemoryMarshal.Cast<byte, double>(Data)) if (!double.IsFinite(x)) bad++;
+                break;
+            case DType.Float16:
+                foreach (var x in MemoryMarshal.Cast<byte, Half>(Data)) if (!Half.IsFinite(x)) bad++;
+                break;
+            case DType.BFloat16:
+                // bfloat16 is the top half of a float32: all-ones exponent bits (0x7F80) mean NaN or Inf.
+                foreach (var x in MemoryMarshal.Cast<byte, ushort>(Data)) if ((x & 0x7F80) == 0x7F80) bad++;
+                break;
+        }
+        return bad;
     }
 
     public override string ToString() => $"HostTensor({DType}, [{string.Join(", ", Shape)}])";

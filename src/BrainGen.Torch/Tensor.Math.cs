@@ -86,6 +86,15 @@ public sealed partial class Tensor
     public Tensor Any() => Ops.Any(this);
     public Tensor All() => Ops.All(this);
 
+    /// <summary>How many elements are NaN or ±Inf (0 for integer and boolean tensors, which cannot hold them).</summary>
+    public long NonFiniteCount()
+    {
+        if (!DType.IsFloatingPoint()) return 0;
+        using var finite = Ops.Isfinite(this);
+        using var count = finite.Sum();
+        return NumElements - count.ToInt64();
+    }
+
     /// <summary>The value of a one-element tensor as a double (any dtype, any device).</summary>
     public double ToDouble() => Ops.Item(this).ToDouble();
 

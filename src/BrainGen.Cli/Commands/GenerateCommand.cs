@@ -54,6 +54,21 @@ internal static class GenerateCommand
             var bundleDir = parse.GetValue(bundle);
             if ((modelDir is null) == (bundleDir is null)) throw new ArgumentException("give exactly one of --model and --monai-bundle");
             var targetDevice = Device.Parse(parse.GetValue(device)!);
+            // Sampling options are checked before the model is read, so a bad --guidance or --eta costs nothing.
+            var request = new GenerationRequest
+            {
+                Count = parse.GetValue(count),
+                Seed = parse.GetValue(seed),
+                Sampler = SamplerNames.Parse(parse.GetValue(sampler)!),
+                Steps = parse.GetValue(steps) ?? 50,
+                Guidance = parse.GetValue(guidance),
+                Eta = parse.GetValue(eta),
+                Shard = ShardPlan.Resolve(parse.GetValue(shard)),
+                Previews = !parse.GetValue(noPreview),
+                Slabs = parse.GetValue(slabs) is > 0 and var slab ? new SlabDecodeOptions(0, slab) : null,
+                Device = targetDevice,
+                BatchSize = parse.GetValue(batch),
+            }.Validate();
             CliTorch.UseAllCores();
 
             IReadOnlyDictionary<string, double> defaults = new Dictionary<string, double>();
@@ -79,21 +94,7 @@ internal static class GenerateCommand
             foreach (var (key, value) in defaults)
                 if (!covariates.ContainsKey(key)) covariates[key] = value.ToString("R", CultureInfo.InvariantCulture);
 
-            var request = new GenerationRequest
-            {
-                Count = parse.GetValue(count),
-                Seed = parse.GetValue(seed),
-                Sampler = SamplerNames.Parse(parse.GetValue(sampler)!),
-                Steps = parse.GetValue(steps) ?? defaultSteps,
-                Guidance = parse.GetValue(guidance),
-                Eta = parse.GetValue(eta),
-                Covariates = covariates,
-                Shard = ShardPlan.Resolve(parse.GetValue(shard)),
-                Previews = !parse.GetValue(noPreview),
-                Slabs = parse.GetValue(slabs) is > 0 and var slab ? new SlabDecodeOptions(0, slab) : null,
-                Device = targetDevice,
-                BatchSize = parse.GetValue(batch),
-            };
+            request = request with { Steps = parse.GetValue(steps) ?? defaultSteps, Covariates = covariates };
             var generator = new SyntheticCohortGenerator(ldm, name, parse.GetValue(output)!.FullName);
             var console = CliConsole.Create();
             var summary = RunWithProgress(console, generator, request);

@@ -26,17 +26,23 @@ public sealed record ConditioningSpec
 
     /// <summary>
     /// Normalizes named raw values into one row in covariate order. A covariate without a value
-    /// takes <paramref name="defaults"/>[name] if given, else the null value (conditioning on it is dropped).
+    /// takes <paramref name="defaults"/>[name] if given (it is then given), else the null value and
+    /// is marked not given (conditioning on it is dropped).
     /// </summary>
-    public double[] NormalizeRow(IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, double>? defaults = null)
+    public CovariateRow NormalizeRow(IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, double>? defaults = null)
     {
         foreach (var name in values.Keys) Find(name);
-        return Covariates.Select(c =>
+        var row = new double[Count];
+        var given = new bool[Count];
+        for (int k = 0; k < Count; k++)
         {
+            var c = Covariates[k];
             var entry = values.FirstOrDefault(v => string.Equals(v.Key, c.Name, StringComparison.OrdinalIgnoreCase));
-            if (entry.Key is not null) return c.Normalize(entry.Value);
-            return defaults is not null && defaults.TryGetValue(c.Name, out var d) ? d : NullValue;
-        }).ToArray();
+            if (entry.Key is not null) (row[k], given[k]) = (c.Normalize(entry.Value), true);
+            else if (defaults is not null && defaults.TryGetValue(c.Name, out var d)) (row[k], given[k]) = (d, true);
+            else row[k] = NullValue;
+        }
+        return new CovariateRow(row, given);
     }
 
     /// <summary>(B, K) normalized covariates -> (B, 1, K) context for cross-attention.</summary>
@@ -52,12 +58,21 @@ public sealed record ConditioningSpec
         return rows.Reshape(shape).Expand([rows.Size(0), rows.Size(1), .. spatial]);
     }
 
-    /// <summary>Rows whose conditioning is dropped (set to the null value) with probability p: the CFG training trick.</summary>
-    public Tensor DropForGuidance(Tensor rows, double probability, Generator? generator)
+    /// <summary>
+    /// (B, K) rows with every covariate not <paramref name="given"/> (B, K) set to the null value, and
+    /// each row's whole conditioning dropped to it with probability p: the CFG training trick. Which
+    /// covariates are missing comes from the mask, never from comparing values with the null value.
+    /// </summary>
+    public Tensor DropForGuidance(Tensor rows, Tensor given, double probability, Generator? generator)
     {
-        if (probability <= 0) return rows.Alias();
         using var scope = Torch.Torch.NewDisposeScope();
-        var drop = Tensor.Rand([rows.Size(0), 1], generator, device: rows.Device).Lt(probability);  // (B, 1)
-        return Tensor.Where(drop, Tensor.Full([1, 1], NullValue, rows.DType, rows.Device), rows).MoveToOuterScope();
+        var nullValue = Tensor.Full([1, 1], NullValue, rows.DType, rows.Device);
+        var kept = Tensor.Where(given.To(rows.Device, DType.Bool), rows, nullValue);
+        if (probability > 0)
+        {
+            var drop = Tensor.Rand([rows.Size(0), 1], generator, device: rows.Device).Lt(probability);  // (B, 1)
+            kept = Tensor.Where(drop, nullValue, kept);
+        }
+        return kept.MoveToOuterScope();
     }
 }

@@ -13,6 +13,13 @@ public delegate Tensor Denoiser(Tensor latents, Tensor timesteps, Tensor? covari
 public static class GuidedSampling
 {
     /// <summary>
+    /// The largest guidance scale accepted. Scales in use are a few units to a few tens (Stable
+    /// Diffusion's default is 7.5); far beyond that w(ε_c − ε_u) is dominated by the float32 error
+    /// of the difference, and around 1e30 it overflows to Inf/NaN.
+    /// </summary>
+    public const double MaxGuidanceScale = 100;
+
+    /// <summary>
     /// Runs the reverse process from <paramref name="noise"/>. With covariates and a guidance scale
     /// w ≠ 1, each step evaluates the conditional and the unconditional (null-covariate) inputs in one
     /// batch and uses ε_u + w(ε_c − ε_u) (classifier-free guidance, Ho and Salimans 2022).

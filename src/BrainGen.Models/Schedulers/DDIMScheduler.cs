@@ -15,6 +15,8 @@ public sealed class DDIMScheduler : DiscreteScheduler
         : base(schedule, predictionType)
     {
         if (clipSampleMin >= clipSampleMax) throw new ArgumentException("clipSampleMin must be below clipSampleMax");
+        // η interpolates between deterministic DDIM (0) and DDPM's posterior noise (1); above 1, σ_t² can exceed 1 − ᾱ_prev and the direction term is √(negative).
+        if (!(eta >= 0 && eta <= MaxEta)) throw new ArgumentException($"eta must be in [0, {MaxEta}] (0: deterministic DDIM, 1: DDPM-like noise), got {eta:R}");
         ClipSample = clipSample;
         // ᾱ used past the last step: 1 (a clean sample) or ᾱ_0, as MONAI's set_alpha_to_one.
         FinalAlphaCumprod = setAlphaToOne ? 1f : schedule.AlphasCumprod[0];
@@ -23,6 +25,9 @@ public sealed class DDIMScheduler : DiscreteScheduler
         (ClipMin, ClipMax) = (clipSampleMin, clipSampleMax);
         SetTimesteps(schedule.Length);
     }
+
+    /// <summary>The largest η of the DDIM paper's family (η = 1 is DDPM's noise level).</summary>
+    public const double MaxEta = 1;
 
     public bool ClipSample { get; }
     public float FinalAlphaCumprod { get; }

@@ -25,6 +25,19 @@ public sealed record SchedulerConfig
     /// <summary>The MONAI brain-LDM bundle's DDIM scheduler.</summary>
     public static SchedulerConfig BrainLdm => new();
 
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> when the values cannot give finite samples: timesteps
+    /// outside 1..<see cref="Schedulers.NoiseSchedule.MaxTrainTimesteps"/>, or (discrete models) β_start/β_end
+    /// outside (0, 1) or a schedule whose β or ᾱ leaves (0, 1). Builds the schedule once to check it.
+    /// </summary>
+    public SchedulerConfig Validate()
+    {
+        if (NumTrainTimesteps is < 1 or > Schedulers.NoiseSchedule.MaxTrainTimesteps)
+            throw new ArgumentException($"num_train_timesteps must be in 1..{Schedulers.NoiseSchedule.MaxTrainTimesteps} (got {NumTrainTimesteps})");
+        if (!RectifiedFlow) NoiseSchedule();
+        return this;
+    }
+
     public NoiseSchedule NoiseSchedule() => Schedulers.NoiseSchedule.Create(Schedule, NumTrainTimesteps, BetaStart, BetaEnd);
 
     /// <summary>

@@ -59,7 +59,29 @@ public sealed record LatentDiffusionModelConfig
             throw new InvalidDataException($"{source}: image shape and spacing need {Autoencoder.SpatialDims} entries");
         if (Image.Shape.Any(s => s % Autoencoder.DownsamplingFactor != 0))
             throw new InvalidDataException($"{source}: image shape [{string.Join(", ", Image.Shape)}] is not divisible by the autoencoder's downsampling factor {Autoencoder.DownsamplingFactor}");
+        ValidateNumbers(source);
         return this;
+    }
+
+    // Values that would make every sample NaN or Inf without any error: refused when the model is read.
+    private void ValidateNumbers(string source)
+    {
+        try { Scheduler.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{source}: scheduler: {e.Message}", e); }
+        // Latents are divided by it before decoding: 0 gives Inf, NaN poisons every voxel.
+        if (!(double.IsFinite(ScaleFactor) && ScaleFactor > 0))
+            throw new InvalidDataException($"{source}: scale_factor must be a positive finite number (1/std of the training latents), got {ScaleFactor:R}");
+        if (Image.Spacing.Any(s => !(double.IsFinite(s) && s > 0)))
+            throw new InvalidDataException($"{source}: image spacing [{string.Join(", ", Image.Spacing)}] needs positive finite voxel sizes");
+        if (!(double.IsFinite(Image.IntensityMin) && double.IsFinite(Image.IntensityMax)))
+            throw new InvalidDataException($"{source}: image intensity range [{Image.IntensityMin}, {Image.IntensityMax}] is not finite");
+        if (Image.AffineRowMajor is { } affine && (affine.Length != 16 || !affine.All(double.IsFinite)))
+            throw new InvalidDataException($"{source}: image affine_row_major needs 16 finite values");
+        if (!double.IsFinite(Conditioning.NullValue))
+            throw new InvalidDataException($"{source}: conditioning null_value must be finite, got {Conditioning.NullValue:R}");
+        foreach (var c in Conditioning.Covariates.Where(c => !c.IsCategorical))
+            if (!(double.IsFinite(c.Min) && double.IsFinite(c.Max) && c.Max > c.Min))
+                throw new InvalidDataException($"{source}: covariate '{c.Name}' has the range [{c.Min:R}, {c.Max:R}]; it needs finite min < max");
     }
 }
 

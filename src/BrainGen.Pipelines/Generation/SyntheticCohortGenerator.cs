@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using BrainGen.Imaging;
 using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Conditioning;
 using BrainGen.Models.Sampling;
 using BrainGen.Models.Schedulers;
 using BrainGen.Torch;
@@ -30,6 +31,23 @@ public sealed record GenerationRequest
 
     /// <summary>Subjects sampled together in one batch (deterministic samplers only).</summary>
     public int BatchSize { get; init; } = 1;
+
+    /// <summary>
+    /// Refuses values that cannot give a sane cohort before anything is loaded or written: η outside
+    /// [0, 1] (DDIM's family; above 1 the step takes √ of a negative number) and a guidance scale
+    /// outside [0, <see cref="GuidedSampling.MaxGuidanceScale"/>] (a huge one overflows float32 to Inf/NaN).
+    /// </summary>
+    public GenerationRequest Validate()
+    {
+        if (Count < 1) throw new ArgumentException($"--n must be at least 1 (got {Count})");
+        if (BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1 (got {BatchSize})");
+        if (Steps < 1) throw new ArgumentException($"--steps must be at least 1 (got {Steps})");
+        if (!(Guidance >= 0 && Guidance <= GuidedSampling.MaxGuidanceScale))
+            throw new ArgumentException($"--guidance must be in [0, {GuidedSampling.MaxGuidanceScale}] (0: unconditional, 1: conditional, above 1: amplified), got {Guidance:R}");
+        if (!(Eta >= 0 && Eta <= DDIMScheduler.MaxEta))
+            throw new ArgumentException($"--eta must be in [0, {DDIMScheduler.MaxEta}] (0: deterministic DDIM, 1: DDPM-like noise), got {Eta:R}");
+        return this;
+    }
 }
 
 public sealed record GenerationProgress(long SubjectsDone, long SubjectsInShard, int Step, int Steps, string Subject);
@@ -50,13 +68,10 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
 
     public GenerationSummary Run(GenerationRequest request, IProgress<GenerationProgress>? progress = null)
     {
-        if (request.Count < 1) throw new ArgumentException($"--n must be at least 1 (got {request.Count})");
-        if (request.BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1 (got {request.BatchSize})");
+        request.Validate();
+        CreateScheduler(request);  // the sampler, η and steps fit this model: checked before anything is written
         var row = model.Conditioning.NormalizeRow(request.Covariates);
-        var warnings = model.Conditioning.Covariates.Select((c, i) => (Covariate: c, Value: row[i]))
-            .Where(p => p.Value != model.Conditioning.NullValue && !p.Covariate.InTrainingRange(p.Value))
-            .Select(p => $"{p.Covariate.Name}={p.Covariate.Denormalize(p.Value)} is outside the training range {p.Covariate.Min}..{p.Covariate.Max}")
-            .ToList();
+        var warnings = Warnings(row);
 
         var writer = new BidsDerivativeWriter(outputRoot, PipelineName, typeof(SyntheticCohortGenerator).Assembly.GetName().Version?.ToString() ?? "0",
             $"Synthetic brain MRI from the latent diffusion model '{modelName}'");
@@ -71,8 +86,8 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         foreach (var batch in pending.Chunk(request.BatchSize))
         {
             var seeds = batch.Select(s => SubjectSeeds.For(request.Seed, s.Index)).ToArray();
-            var volumes = GenerateBatch(request, row, seeds, (step, steps) =>
-                progress?.Report(new GenerationProgress(generated + skipped, subjects.Count, step, steps, batch[0].Label)));
+            var volumes = GenerateBatch(request, row.Values, seeds, (step, steps) =>
+                progress?.Report(new GenerationProgress(generated + skipped, subjects.Count, step, steps, batch[0].Label)), batch.Select(s => $"sub-{s.Label}").ToArray());
             for (int b = 0; b < batch.Length; b++)
             {
                 var (k, label) = batch[b];
@@ -85,8 +100,8 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
                     ["Eta"] = request.Eta,
                     ["SubjectIndex"] = k,
                     ["RunSeed"] = request.Seed,
-                    ["Covariates"] = model.Conditioning.Covariates.Select((c, i) => (c, i)).Where(p => row[p.i] != model.Conditioning.NullValue)
-                        .ToDictionary(p => p.c.Name, p => p.c.Denormalize(row[p.i])),
+                    ["Covariates"] = model.Conditioning.Covariates.Select((c, i) => (c, i)).Where(p => row.Given[p.i])
+                        .ToDictionary(p => p.c.Name, p => p.c.Denormalize(row.Values[p.i])),
                 };
                 images.Add(writer.Add(new SyntheticImage { Subject = label, Suffix = request.Suffix, Volume = volumes[b], Seed = (long)seeds[b], Parameters = parameters }));
                 if (request.Previews)
@@ -101,6 +116,25 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         return new GenerationSummary(generated, skipped, images, clock.Elapsed, warnings);
     }
 
+    // Requests the model may not honour. Whether a covariate was asked for comes from the row's mask: a
+    // value that normalizes to exactly the null value is still a request (and one the network cannot
+    // tell from "not given", since both reach it as that value).
+    private List<string> Warnings(CovariateRow row)
+    {
+        var spec = model.Conditioning;
+        var warnings = new List<string>();
+        for (int i = 0; i < spec.Count; i++)
+        {
+            if (!row.Given[i]) continue;
+            var (c, value) = (spec.Covariates[i], row.Values[i]);
+            if (!c.InTrainingRange(value))
+                warnings.Add($"{c.Name}={c.Denormalize(value)} is outside the training range {c.Min}..{c.Max}");
+            if (value == spec.NullValue)
+                warnings.Add($"{c.Name}={c.Denormalize(value)} normalizes to {spec.NullValue}, the model's unconditional value: the network cannot tell it from not giving {c.Name}");
+        }
+        return warnings;
+    }
+
     /// <summary>One subject: noise from its seed (as torch.manual_seed(seed); torch.randn), sampling, decoding.</summary>
     public Volume GenerateOne(GenerationRequest request, double[] covariateRow, ulong seed, Action<int, int>? stepProgress = null) =>
         GenerateBatch(request, covariateRow, [seed], stepProgress)[0];
@@ -109,9 +143,13 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
     /// Several subjects sampled in one batch (each starts from its own seed's noise, so a subject is
     /// the same brain in any batch) and decoded one by one to bound memory. Stochastic samplers draw
     /// step noise from one generator, which would tie subjects to their batch: they need batches of one.
+    /// A subject whose latents or volume hold NaN or Inf is an error naming it (<paramref name="subjects"/>,
+    /// else its seed), raised before any volume of the batch is returned, so nothing of it is written.
     /// </summary>
-    public Volume[] GenerateBatch(GenerationRequest request, double[] covariateRow, ulong[] seeds, Action<int, int>? stepProgress = null)
+    public Volume[] GenerateBatch(GenerationRequest request, double[] covariateRow, ulong[] seeds, Action<int, int>? stepProgress = null,
+                                  IReadOnlyList<string>? subjects = null)
     {
+        string Name(int b) => subjects is not null ? subjects[b] : $"seed {seeds[b]}";
         bool stochastic = request.Sampler == SamplerKind.Ddpm || (request.Sampler == SamplerKind.Ddim && request.Eta > 0);
         if (stochastic && seeds.Length > 1)
             throw new ArgumentException("--batch-size above 1 needs a deterministic sampler (DDIM with --eta 0, dpm++ or rflow): stochastic steps would make each subject depend on its batch");
@@ -120,20 +158,38 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         try
         {
             var noise = Tensor.Cat(generators.Select(g => Tensor.Randn(model.LatentShape, g)).ToArray()).To(request.Device);
-            var scheduler = model.Config.Scheduler.CreateSampler(request.Sampler, request.Eta, model.LatentShape.Skip(2).Aggregate(1L, (a, b) => a * b),
-                model.Config.Autoencoder.SpatialDims);
-            scheduler.SetTimesteps(request.Steps);
+            var scheduler = CreateScheduler(request);
             Tensor? rows = model.Conditioning.IsUnconditional
                 ? null
                 : Tensor.FromArray(covariateRow.Select(v => (float)v).ToArray(), [1, covariateRow.Length]).Repeat(seeds.Length, 1).To(request.Device);
             var latents = GuidedSampling.Sample(model.Denoiser(), scheduler, noise, rows, request.Guidance, model.Conditioning.NullValue,
                 generators[0], stepProgress);
-            return Enumerable.Range(0, seeds.Length).Select(b => model.DecodeToVolume(latents.Narrow(0, b, 1), request.Slabs)).ToArray();
+            for (int b = 0; b < seeds.Length; b++)
+                RequireFinite(latents.Narrow(0, b, 1).NonFiniteCount(), latents.Narrow(0, b, 1).NumElements, Name(b), "the sampled latents hold");
+            var volumes = Enumerable.Range(0, seeds.Length).Select(b => model.DecodeToVolume(latents.Narrow(0, b, 1), request.Slabs)).ToArray();
+            for (int b = 0; b < seeds.Length; b++)
+                RequireFinite(volumes[b].Data.LongCount(v => !float.IsFinite(v)), volumes[b].Data.LongLength, Name(b), "the decoded volume holds");
+            return volumes;
         }
         finally
         {
             foreach (var g in generators) g.Dispose();
         }
+    }
+
+    private IScheduler CreateScheduler(GenerationRequest request)
+    {
+        var scheduler = model.Config.Scheduler.CreateSampler(request.Sampler, request.Eta, model.LatentShape.Skip(2).Aggregate(1L, (a, b) => a * b),
+            model.Config.Autoencoder.SpatialDims);
+        scheduler.SetTimesteps(request.Steps);
+        return scheduler;
+    }
+
+    private static void RequireFinite(long bad, long total, string subject, string what)
+    {
+        if (bad > 0)
+            throw new InvalidDataException($"{subject}: {what} {bad} non-finite values (NaN or Inf) of {total}; nothing written for it " +
+                "(the model's weights, scale factor or scheduler, or the guidance scale, give no finite sample)");
     }
 
     private bool IsDone(string label, string suffix)

@@ -24,6 +24,7 @@ public sealed class DiffusionTrainer : Trainer
     private readonly AutoencoderKL _autoencoder;
     private readonly LatentCache _latents;
     private readonly Tensor _rows;  // (N, K) normalized covariates
+    private readonly Tensor _given;  // (N, K) which of them the table gives
     private readonly DiffusionUNet _unet;
     private readonly AdamW _optimizer;
     private readonly ExponentialMovingAverage? _ema;
@@ -40,7 +41,8 @@ public sealed class DiffusionTrainer : Trainer
         _data = TrainingDataset.Load(config.Data, preprocessing);
         _order = new DataOrder(_data.Count, config.Seed);
         Conditioning = CovariateTable.Spec(config.Conditioning, _data, Path.Combine(_data.Root, "participants.tsv"));
-        _rows = CovariateTable.Rows(Conditioning, _data, Path.Combine(_data.Root, "participants.tsv"), Device).DetachFromScope();
+        var (rows, given) = CovariateTable.Rows(Conditioning, _data, Path.Combine(_data.Root, "participants.tsv"), Device);
+        (_rows, _given) = (rows.DetachFromScope(), given.DetachFromScope());
 
         var weights = File.Exists(Path.Combine(source, "autoencoder.safetensors")) ? Path.Combine(source, "autoencoder.safetensors") : source;
         _latents = LatentCache.Build(RunFolder, _autoencoder, weights, _data, Device);
@@ -104,7 +106,7 @@ public sealed class DiffusionTrainer : Trainer
         Tensor? context = null;
         if (!Conditioning.IsUnconditional)
         {
-            var rows = Conditioning.DropForGuidance(_rows.IndexSelect(0, index), _config.Conditioning.Dropout, Generator);
+            var rows = Conditioning.DropForGuidance(_rows.IndexSelect(0, index), _given.IndexSelect(0, index), _config.Conditioning.Dropout, Generator);
             if (Conditioning.Concat) input = Tensor.Cat([noisy, ConditioningSpec.ConcatChannels(rows, noisy.Shape[2..])], 1);
             if (Conditioning.CrossAttention) context = ConditioningSpec.Context(rows);
         }
@@ -198,6 +200,7 @@ public sealed class DiffusionTrainer : Trainer
         _ema?.Dispose();
         _latents.Dispose();
         _rows.Dispose();
+        _given.Dispose();
         _autoencoder.Dispose();
         base.Dispose();
     }

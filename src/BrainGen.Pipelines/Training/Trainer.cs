@@ -91,6 +91,7 @@ public abstract class Trainer : IDisposable
             double lr = Schedule.At(step);
             var losses = TrainStep(step, lr);
             step++;
+            RequireFiniteLosses(step, losses);
             log.Append(step, lr, losses);
             if (step % Optimization.LogEvery == 0 || step == Optimization.Steps || step == resumedFrom + 1)
             {
@@ -111,12 +112,32 @@ public abstract class Trainer : IDisposable
                     Step = step, SamplesSeen = step * Optimization.BatchSize,
                     GeneratorState = Convert.ToBase64String(Generator.GetState()), SavedUtc = DateTime.UtcNow,
                 });
-                store.Write(state, CheckpointTensors());
+                store.Write(state, RequireFiniteTensors(step, CheckpointTensors()));
             }
         }
         log.WritePlot(Title);
         var export = Export();
         return new TrainingResult(step, false, resumedFrom, clock.Elapsed, RunFolder, export);
+    }
+
+    // A NaN/Inf loss means the weights are (or are about to be) garbage: stop at once, name the step,
+    // write no checkpoint and export nothing, rather than report success with an all-NaN model.
+    private void RequireFiniteLosses(long step, double[] losses)
+    {
+        for (int i = 0; i < losses.Length; i++)
+            if (!double.IsFinite(losses[i]))
+                throw new InvalidDataException($"{RunFolder}: step {step}/{Optimization.Steps}: the {LossTerms[i]} loss is {losses[i]} (not finite); training stopped, nothing exported " +
+                    "(try a lower training.learning_rate, a training.grad_clip, or bf16: false)");
+    }
+
+    // Weights that went non-finite with a finite loss (the last update diverged) must not reach a checkpoint or the export.
+    private Dictionary<string, Dictionary<string, HostTensor>> RequireFiniteTensors(long step, Dictionary<string, Dictionary<string, HostTensor>> files)
+    {
+        foreach (var (file, tensors) in files)
+            foreach (var (key, tensor) in tensors)
+                if (tensor.NonFiniteCount() is > 0 and var bad)
+                    throw new InvalidDataException($"{RunFolder}: step {step}/{Optimization.Steps}: {file} tensor '{key}' holds {bad} non-finite values (NaN or Inf); training stopped, nothing checkpointed or exported");
+        return files;
     }
 
     private TrainingProgress Report(long step, double[] losses, double lr, double rate, TimeSpan eta, string? message) =>

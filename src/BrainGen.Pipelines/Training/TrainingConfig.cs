@@ -22,6 +22,8 @@ public sealed record PreprocessingConfig
         if (Shape is not { Length: 3 } || Shape.Any(s => s < 1)) errors.Add("data.preprocessing.shape needs 3 positive sizes");
         if (Normalization is not ("percentile" or "minmax" or "none"))
             errors.Add($"data.preprocessing.normalization must be percentile, minmax or none (got '{Normalization}')");
+        if (!(PercentileLow >= 0 && PercentileLow < PercentileHigh && PercentileHigh <= 100))
+            errors.Add($"data.preprocessing.percentile_low and percentile_high need 0 <= low < high <= 100 (got {PercentileLow}, {PercentileHigh})");
     }
 }
 
@@ -35,6 +37,17 @@ public sealed record AugmentationConfig
     /// <summary>Uniform additive shift in [-s, s] and multiplicative scale in [1-s, 1+s] of the normalized intensities.</summary>
     public double IntensityShift { get; init; } = 0.05;
     public double IntensityScale { get; init; } = 0.05;
+
+    public void Validate(List<string> errors)
+    {
+        if (!InRange(FlipProbability, 0, 1)) errors.Add($"data.augmentation.flip_probability must be in [0, 1] (got {FlipProbability})");
+        if (FlipAxes.Any(a => a is < 0 or > 2)) errors.Add($"data.augmentation.flip_axes must be 0, 1 or 2 (got [{string.Join(", ", FlipAxes)}])");
+        // A scale of 1 or more could flip or zero the image's sign; a shift beyond 1 moves it off the [0, 1] range.
+        if (!(IntensityScale >= 0 && IntensityScale < 1)) errors.Add($"data.augmentation.intensity_scale must be in [0, 1) (got {IntensityScale})");
+        if (!InRange(IntensityShift, 0, 1)) errors.Add($"data.augmentation.intensity_shift must be in [0, 1] (got {IntensityShift})");
+    }
+
+    internal static bool InRange(double value, double min, double max) => value >= min && value <= max;  // false for NaN
 }
 
 public sealed record DataConfig
@@ -72,13 +85,24 @@ public sealed record OptimizationConfig
     public long PreviewEvery { get; init; } = 100;
     public long LogEvery { get; init; } = 10;
 
+    /// <summary>
+    /// The largest learning rate accepted: Adam/AdamW move each weight by about the learning rate a
+    /// step, so beyond 1 a network on [0, 1] images diverges at once (the default here is 1e-4).
+    /// </summary>
+    public const double MaxLearningRate = 1;
+
     public void Validate(List<string> errors)
     {
         if (Steps < 1) errors.Add($"training.steps must be at least 1 (got {Steps})");
         if (BatchSize < 1) errors.Add($"training.batch_size must be at least 1 (got {BatchSize})");
-        if (!(LearningRate > 0)) errors.Add($"training.learning_rate must be positive (got {LearningRate})");
+        if (!(LearningRate > 0 && LearningRate <= MaxLearningRate))
+            errors.Add($"training.learning_rate must be in (0, {MaxLearningRate}] (got {LearningRate})");
+        if (!(MinLearningRate >= 0 && MinLearningRate <= LearningRate))
+            errors.Add($"training.min_learning_rate must be in [0, learning_rate] (got {MinLearningRate})");
         if (WarmupSteps < 0 || WarmupSteps > Steps) errors.Add($"training.warmup_steps must be in 0..steps (got {WarmupSteps})");
-        if (EmaDecay is < 0 or >= 1) errors.Add($"training.ema_decay must be in [0, 1) (got {EmaDecay})");
+        if (!AugmentationConfig.InRange(WeightDecay, 0, 1)) errors.Add($"training.weight_decay must be in [0, 1] (got {WeightDecay})");
+        if (!(GradClip >= 0 && double.IsFinite(GradClip))) errors.Add($"training.grad_clip must be 0 (off) or a positive finite norm (got {GradClip})");
+        if (!(EmaDecay >= 0 && EmaDecay < 1)) errors.Add($"training.ema_decay must be in [0, 1) (got {EmaDecay})");
         if (CheckpointEvery < 1 || PreviewEvery < 1 || LogEvery < 1) errors.Add("training.checkpoint_every, preview_every and log_every must be at least 1");
         if (KeepCheckpoints < 1) errors.Add("training.keep_checkpoints must be at least 1");
     }
@@ -107,6 +131,17 @@ public sealed record AutoencoderLossConfig
 
     /// <summary>A MedicalNet 3D ResNet (10/18/34) as safetensors; without one the perceptual term is skipped.</summary>
     public string? PerceptualNetwork { get; init; }
+
+    public void Validate(List<string> errors)
+    {
+        foreach (var (name, weight) in new[] { ("kl_weight", KlWeight), ("adversarial_weight", AdversarialWeight), ("perceptual_weight", PerceptualWeight) })
+            if (!(weight >= 0 && double.IsFinite(weight))) errors.Add($"loss.{name} must be a finite number >= 0 (got {weight})");
+        if (AdvWarmupSteps < 0) errors.Add($"loss.adv_warmup_steps must be at least 0 (got {AdvWarmupSteps})");
+        if (Discriminator.Norm is not ("batch" or "instance")) errors.Add($"loss.discriminator.norm must be batch or instance (got '{Discriminator.Norm}')");
+        if (Discriminator.Layers < 1 || Discriminator.Channels < 1) errors.Add("loss.discriminator.layers and channels must be at least 1");
+        if (!(Discriminator.LearningRate > 0 && Discriminator.LearningRate <= OptimizationConfig.MaxLearningRate))
+            errors.Add($"loss.discriminator.learning_rate must be in (0, {OptimizationConfig.MaxLearningRate}] (got {Discriminator.LearningRate})");
+    }
 }
 
 /// <summary>The autoencoder architecture (AutoencoderKL arguments; defaults suit 1 mm brains on a GPU).</summary>
@@ -143,8 +178,9 @@ public sealed record AutoencoderRunConfig
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(Data.Root)) errors.Add("data.root is empty (give --data or set it in the config)");
         Data.Preprocessing.Validate(errors);
+        Data.Augmentation.Validate(errors);
         Training.Validate(errors);
-        if (Loss.Discriminator.Norm is not ("batch" or "instance")) errors.Add($"loss.discriminator.norm must be batch or instance (got '{Loss.Discriminator.Norm}')");
+        Loss.Validate(errors);
         try
         {
             var ae = Model.ToModelConfig().Validate();
@@ -234,12 +270,15 @@ public sealed record DiffusionRunConfig
         if (string.IsNullOrWhiteSpace(Data.Root)) errors.Add("data.root is empty (give --data or set it in the config)");
         if (string.IsNullOrWhiteSpace(Autoencoder)) errors.Add("autoencoder is empty (give --autoencoder or set it in the config)");
         Training.Validate(errors);
-        if (Conditioning.Dropout is < 0 or > 1) errors.Add($"conditioning.dropout must be in [0, 1] (got {Conditioning.Dropout})");
+        if (!AugmentationConfig.InRange(Conditioning.Dropout, 0, 1)) errors.Add($"conditioning.dropout must be in [0, 1] (got {Conditioning.Dropout})");
+        // The unconditional input must be a value no normalized covariate takes inside its training range [0, 1].
+        if (!double.IsFinite(Conditioning.NullValue) || AugmentationConfig.InRange(Conditioning.NullValue, 0, 1))
+            errors.Add($"conditioning.null_value must be finite and outside [0, 1], the normalized training range (got {Conditioning.NullValue})");
         if (Conditioning.Covariates.Length > 0 && !Conditioning.CrossAttention && !Conditioning.Concat)
             errors.Add("conditioning: covariates need cross_attention and/or concat");
         if (PreviewSamplingSteps < 1) errors.Add("preview_sampling_steps must be at least 1");
-        try { Noise.ToSchedulerConfig(); }
-        catch (ArgumentException e) { errors.Add(e.Message); }
+        try { Noise.ToSchedulerConfig().Validate(); }
+        catch (ArgumentException e) { errors.Add("noise: " + e.Message); }
         if (errors.Count > 0) throw new InvalidDataException($"{source}: {string.Join("; ", errors)}");
         return this;
     }

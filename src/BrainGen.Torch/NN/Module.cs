@@ -123,6 +123,7 @@ public abstract class Module : IDisposable
     /// <summary>
     /// Copies values into the parameters and buffers by name. Reports missing, unexpected and
     /// shape-mismatched keys; with <paramref name="strict"/> any of them is an error listing all three.
+    /// A tensor holding NaN or Inf is always an error naming the source and the key.
     /// </summary>
     public StateDictLoadResult LoadStateDict(IReadOnlyDictionary<string, HostTensor> state, bool strict = true, string source = "state dict") =>
         LoadStateDictCore(state.ToDictionary(e => e.Key, e => (e.Value.Shape, (Func<Tensor>)(() => Tensor.FromHost(e.Value)))), strict, source);
@@ -146,6 +147,9 @@ public abstract class Module : IDisposable
         {
             if (!state.TryGetValue(key, out var entry) || !entry.Shape.SequenceEqual(target.Shape)) continue;
             using var value = entry.Make();
+            // A NaN or Inf weight makes every output NaN: refuse it here, by file and tensor, not as all-NaN images later.
+            if (value.NonFiniteCount() is > 0 and var bad)
+                throw new InvalidDataException($"{source}: tensor '{key}' holds {bad} non-finite values (NaN or Inf) of {value.NumElements}");
             target.Copy_(value);
         }
         return result;

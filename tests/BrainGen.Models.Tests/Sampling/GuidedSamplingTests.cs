@@ -64,8 +64,11 @@ public class GuidedSamplingTests
             ],
         };
         var row = spec.NormalizeRow(new Dictionary<string, string> { ["Sex"] = "m", ["age"] = "72" });
-        Assert.Equal([1.0, 0.8], row);
-        Assert.Equal(-1, spec.NormalizeRow(new Dictionary<string, string> { ["sex"] = "F" })[1]);
+        Assert.Equal([1.0, 0.8], row.Values);
+        Assert.Equal([true, true], row.Given);
+        var sexOnly = spec.NormalizeRow(new Dictionary<string, string> { ["sex"] = "F" });
+        Assert.Equal([0.0, -1], sexOnly.Values);
+        Assert.Equal([true, false], sexOnly.Given);
         Assert.Contains("not one of F, M", Assert.Throws<ArgumentException>(() => spec.NormalizeRow(new Dictionary<string, string> { ["sex"] = "x" })).Message);
         Assert.Contains("has no covariate 'height'", Assert.Throws<ArgumentException>(() => spec.NormalizeRow(new Dictionary<string, string> { ["height"] = "1" })).Message);
     }

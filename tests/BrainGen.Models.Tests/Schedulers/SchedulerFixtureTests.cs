@@ -6,13 +6,15 @@ namespace BrainGen.Models.Tests.Schedulers;
 
 /// <summary>
 /// Replays MONAI's sampling loops (tools/fixtures/make_scheduler_fixtures.py) with the same model
-/// outputs and the same noise generator seed; every intermediate sample must match.
+/// outputs and the same noise generator seed; every intermediate sample must match. The cosine
+/// fixtures come from MONAI 1.5 (its fixed cosine schedule, MONAI#8427) and also hold β and ᾱ.
 /// </summary>
 public class SchedulerFixtureTests
 {
     public static TheoryData<string> Fixtures => new()
     {
-        "ddim_bundle", "ddim_v_eta", "ddim_sample_cosine", "ddpm_linear", "ddpm_large_v_sigmoid", "rflow_discrete", "rflow_transform",
+        "ddim_bundle", "ddim_v_eta", "ddim_sample_cosine", "ddim_eps_cosine_eta", "ddpm_linear", "ddpm_large_v_sigmoid", "ddpm_cosine_v",
+        "rflow_discrete", "rflow_transform",
     };
 
     [Theory]
@@ -26,6 +28,12 @@ public class SchedulerFixtureTests
         Tensor Load(string key) => Tensor.FromHost(file.ToHostTensor(key));
 
         var scheduler = Build(meta);
+        if (file.Contains("alphas_cumprod"))
+        {
+            var schedule = ((DiscreteScheduler)scheduler).Schedule;
+            TensorAssert.Close(Load("betas"), Tensor.FromArray(schedule.Betas, [schedule.Length]), $"{name} betas");
+            TensorAssert.Close(Load("alphas_cumprod"), Tensor.FromArray(schedule.AlphasCumprod, [schedule.Length]), $"{name} alphas_cumprod");
+        }
         int steps = int.Parse(meta["steps"]);
         scheduler.SetTimesteps(steps);
         Assert.Equal(Load("timesteps").ToArray<double>(), scheduler.Timesteps.ToArray());

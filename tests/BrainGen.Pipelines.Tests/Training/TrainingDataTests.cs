@@ -57,4 +57,45 @@ public class TrainingDataTests : IDisposable
         var unknown = Assert.Throws<InvalidDataException>(() => CovariateTable.Spec(new ConditioningConfig { Covariates = ["height"] }, data, table));
         Assert.Contains("no column 'height'", unknown.Message);
     }
+
+    private (TrainingDataset Data, string Table) CohortWithAges(params string[] ages)
+    {
+        var root = TrainingFixtures.WriteCohort(Path.Combine(_dir, "bids"), subjects: ages.Length);
+        var table = Path.Combine(root, "participants.tsv");
+        File.WriteAllLines(table, ["participant_id\tage\tsex", .. ages.Select((a, i) => $"sub-{i + 1:D3}\t{a}\t{(i % 2 == 0 ? "M" : "F")}")]);
+        var data = TrainingDataset.Load(new DataConfig { Root = root, Preprocessing = new PreprocessingConfig { Spacing = [4, 4, 4], Shape = [16, 16, 16] } });
+        return (data, table);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-inf")]
+    public void ANonNumericCellInANumericColumnNamesTheFileRowAndColumn(string cell)
+    {
+        var (data, table) = CohortWithAges("57", cell, "71");
+        var e = Assert.Throws<InvalidDataException>(() => CovariateTable.Spec(new ConditioningConfig { Covariates = ["age"] }, data, table));
+        Assert.StartsWith(table, e.Message);
+        Assert.Contains("row sub-002", e.Message);
+        Assert.Contains("column 'age'", e.Message);
+        Assert.Contains($"'{cell}'", e.Message);
+    }
+
+    [Fact]
+    public void AllNumbersAreContinuousAndNoNumberIsCategorical()
+    {
+        var (data, table) = CohortWithAges("57", "64", "71");
+        var spec = CovariateTable.Spec(new ConditioningConfig { Covariates = ["age", "sex"] }, data, table);
+        Assert.False(spec.Covariates[0].IsCategorical);
+        Assert.Equal((57.0, 71.0), (spec.Covariates[0].Min, spec.Covariates[0].Max));
+        Assert.Equal(["F", "M"], spec.Covariates[1].Categories);
+        var (values, given) = CovariateTable.Rows(spec, data, table, BrainGen.Torch.Device.CPU);
+        using (values)
+        using (given)
+        {
+            Assert.Equal([0f, 1, 0.5f, 0, 1, 1], values.ToArray<float>());
+            Assert.All(given.ToArray<bool>(), Assert.True);
+        }
+    }
 }
