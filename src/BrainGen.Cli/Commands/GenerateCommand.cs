@@ -42,10 +42,15 @@ internal static class GenerateCommand
         var slabs = new Option<int>("--decode-slab") { Description = "decode in slabs of this many latent voxels along x to bound memory (0: whole volume)", DefaultValueFactory = _ => 0 };
         var noPreview = new Option<bool>("--no-preview") { Description = "skip the PNG previews" };
         var batch = new Option<int>("--batch-size") { Description = "subjects sampled together (deterministic samplers)", DefaultValueFactory = _ => 1 };
+        var overwrite = new Option<bool>("--overwrite")
+        {
+            Description = "if --output holds a BrainGen dataset generated with another request (model, sampler, steps, guidance, eta, seed, covariates), " +
+                          "delete it and generate this one; a dataset of this same request is continued either way (without it, a mismatch is an error)",
+        };
 
         var command = new Command("generate", "generate synthetic brains as a BIDS derivative dataset")
         {
-            model, bundle, covariate, count, sampler, steps, guidance, eta, seed, output, shard, device, slabs, noPreview, batch,
+            model, bundle, covariate, count, sampler, steps, guidance, eta, seed, output, shard, device, slabs, noPreview, batch, overwrite,
         };
         foreach (var option in named) command.Options.Add(option);
 
@@ -94,11 +99,13 @@ internal static class GenerateCommand
                 Slabs = parse.GetValue(slabs) is > 0 and var slab ? new SlabDecodeOptions(0, slab) : null,
                 Device = targetDevice,
                 BatchSize = parse.GetValue(batch),
+                Overwrite = parse.GetValue(overwrite),
             };
             var generator = new SyntheticCohortGenerator(ldm, name, parse.GetValue(output)!.FullName);
             var console = CliConsole.Create();
             var summary = RunWithProgress(console, generator, request);
             foreach (var warning in summary.Warnings) Console.Error.WriteLine($"braingen: warning: {warning}");
+            if (summary.Replaced) console.MarkupLine("[yellow]replaced[/] the dataset of another request that --output held");
             console.MarkupLine($"[green]{summary.Generated}[/] generated, {summary.Skipped} already done (shard {request.Shard}) in {summary.Elapsed.TotalSeconds:F1} s -> {Markup.Escape(parse.GetValue(output)!.FullName)}");
             return 0;
         });
@@ -133,7 +140,7 @@ internal static class GenerateCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                var total = context.AddTask("subjects", maxValue: Math.Max(1, request.Shard.Subjects(request.Count).Count()));
+                var total = context.AddTask("subjects", maxValue: Math.Max(1, request.Shard.CountOf(request.Count)));
                 var steps = context.AddTask("steps", maxValue: request.Steps);
                 summary = generator.Run(request, new Progress(p =>
                 {

@@ -8,7 +8,8 @@ namespace BrainGen.Cli.Commands;
 /// <summary>
 /// `braingen train autoencoder|diffusion`: a YAML config (or defaults) plus overrides, into a run
 /// folder with config.yaml, checkpoints/, loss.csv, loss.png and previews/; --resume continues a
-/// killed run from its last complete checkpoint with the run's own resolved config.
+/// killed run from its last complete checkpoint with the run's own resolved config. One process at
+/// a time trains into a run folder (<see cref="Trainer.LockRunFolder"/>).
 /// </summary>
 internal static class TrainCommand
 {
@@ -59,10 +60,11 @@ internal static class TrainCommand
                 throw new IOException($"{run}: already holds checkpoints; pass --resume to continue it or choose a new --output");
             }
 
+            // Before anything is written (config.yaml, the latent cache): a second process on this run folder stops here.
+            using var runLock = Trainer.LockRunFolder(run);
             CliTorch.UseAllCores();
             var console = CliConsole.Create();
             console.Profile.Width = Math.Max(console.Profile.Width, 160);  // one report per line, also in log files
-            Directory.CreateDirectory(run);
             Trainer trainer;
             if (diffusion)
             {
