@@ -50,18 +50,16 @@ internal static class TrainCommand
             bool isResume = parse.GetValue(resume);
             var resolvedPath = Path.Combine(run, "config.yaml");
             string? basePath = parse.GetValue(config)?.FullName;
-            if (isResume)
-            {
-                if (!File.Exists(resolvedPath)) throw new FileNotFoundException($"{resolvedPath}: --resume needs the run's config.yaml", resolvedPath);
-                basePath = resolvedPath;  // the run's own resolved config; overrides (e.g. more --steps) still apply
-            }
-            else if (Directory.Exists(Path.Combine(run, "checkpoints")) && Directory.EnumerateFileSystemEntries(Path.Combine(run, "checkpoints")).Any())
-            {
-                throw new IOException($"{run}: already holds checkpoints; pass --resume to continue it or choose a new --output");
-            }
-
-            // Before anything is written (config.yaml, the latent cache): a second process on this run folder stops here.
+            if (isResume && !File.Exists(resolvedPath))
+                throw new FileNotFoundException($"{resolvedPath}: --resume needs the run's config.yaml", resolvedPath);
+            // Before anything is read from or written to the run (config.yaml, checkpoints, the latent cache):
+            // a second process on this run folder stops here.
             using var runLock = Trainer.LockRunFolder(run);
+            if (isResume)
+                basePath = resolvedPath;  // the run's own resolved config; overrides (e.g. more --steps) still apply
+            else if (Directory.Exists(Path.Combine(run, "checkpoints")) && Directory.EnumerateFileSystemEntries(Path.Combine(run, "checkpoints")).Any())
+                throw new IOException($"{run}: already holds checkpoints; pass --resume to continue it or choose a new --output");
+
             CliTorch.UseAllCores();
             var console = CliConsole.Create();
             console.Profile.Width = Math.Max(console.Profile.Width, 160);  // one report per line, also in log files

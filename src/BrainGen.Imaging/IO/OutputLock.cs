@@ -79,8 +79,9 @@ public sealed class OutputLock : IDisposable
         }
     }
 
-    // ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION; .NET maps EWOULDBLOCK from flock to the former.
-    private static bool IsSharingViolation(IOException e) => (e.HResult & 0xFFFF) is 32 or 33;
+    // Windows: ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION. Unix: the errno of flock, EWOULDBLOCK (11 on Linux, 35 on macOS).
+    private static bool IsSharingViolation(IOException e) =>
+        OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) is 32 or 33 : e.HResult is 11 or 35;
 
     public void Dispose()
     {
