@@ -36,7 +36,7 @@ internal static class GenerateCommand
         var guidance = new Option<double>("--guidance") { Description = "classifier-free guidance scale (1: conditional only, 0: unconditional)", DefaultValueFactory = _ => 1 };
         var eta = new Option<double>("--eta") { Description = "DDIM noise (0: deterministic)", DefaultValueFactory = _ => 0 };
         var seed = new Option<ulong>("--seed") { Description = "run seed: subject k uses torch.manual_seed(seed + k)", DefaultValueFactory = _ => 0 };
-        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "output BIDS derivative folder", Required = true };
+        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "output BIDS derivative folder; continued only by the request that made it (see --overwrite), one process per shard", Required = true };
         var shard = new Option<string?>("--shard") { Description = "this process's share, INDEX/COUNT (default: from Slurm / Kubernetes, else all)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var slabs = new Option<int>("--decode-slab") { Description = "decode in slabs of this many latent voxels along x to bound memory (0: whole volume)", DefaultValueFactory = _ => 0 };

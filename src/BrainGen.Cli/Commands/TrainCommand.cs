@@ -25,7 +25,7 @@ internal static class TrainCommand
     {
         var config = new Option<FileInfo?>("--config", "-c") { Description = "YAML run config (default: built-in defaults)" };
         var data = new Option<DirectoryInfo?>("--data") { Description = "BIDS dataset root (data.root)" };
-        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "run folder", Required = true };
+        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "run folder (one braingen process at a time)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "continue from the run folder's last complete checkpoint (uses its config.yaml)" };
         var set = new Option<string[]>("--set") { Description = "override a config key, dotted.key=value (repeatable)" };
         var steps = new Option<long?>("--steps") { Description = "training.steps" };
