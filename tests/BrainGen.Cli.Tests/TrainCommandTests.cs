@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BrainGen.Imaging;
 using BrainGen.Pipelines.Generation;
+using BrainGen.Pipelines.Training;
 
 namespace BrainGen.Cli.Tests;
 
@@ -109,6 +110,44 @@ public class TrainCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("stepz", err);
         Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void ASecondTrainingIntoABusyRunFolderIsRefusedAndLogsNothing()
+    {
+        var bids = Path.Combine(_dir, "bids");
+        Assert.Equal(0, CliRunner.Run("phantom", "-o", bids, "-n", "2", "--resolution", "4", "--modalities", "t1w", "--no-maps").Code);
+        File.WriteAllText(Path.Combine(_dir, "ae.yaml"), AutoencoderYaml.Replace("steps: 16,", "steps: 100000,"));
+        var run = Path.Combine(_dir, "busy");
+        string[] args = ["train", "autoencoder", "-c", Path.Combine(_dir, "ae.yaml"), "--data", bids, "-o", run];
+        var exe = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "braingen.exe" : "braingen");
+        var info = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var child = Process.Start(info)!;
+        var stepped = new TaskCompletionSource();
+        child.OutputDataReceived += (_, e) => { if (e.Data?.Contains("step 2/") == true) stepped.TrySetResult(); };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        try
+        {
+            Assert.True(stepped.Task.Wait(TimeSpan.FromMinutes(3)), "the child never reported step 2");
+            foreach (var second in new[] { args, ["train", "autoencoder", "-o", run, "--resume"] })
+            {
+                var (code, _, err) = CliRunner.Run(second);
+                Assert.Equal(1, code);
+                Assert.Contains($"{run}: another braingen process is writing it", err);
+                Assert.DoesNotContain("   at ", err);
+            }
+        }
+        finally
+        {
+            child.Kill();  // SIGKILL: the kernel drops the run folder's lock
+            child.WaitForExit();
+        }
+        Assert.False(OutputLock.IsHeldElsewhere(Path.Combine(run, Trainer.LockFile)));
+        var steps = File.ReadAllLines(Path.Combine(run, "loss.csv")).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')[0]).ToList();
+        Assert.True(steps.Count >= 2);
+        Assert.Equal(steps.Count, steps.Distinct().Count());  // only the child logged: no step twice
     }
 
     /// <summary>Runs the built `braingen` in a child process and SIGKILLs it once it reports <paramref name="step"/>.</summary>

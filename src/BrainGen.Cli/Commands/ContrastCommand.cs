@@ -28,7 +28,7 @@ internal static class ContrastCommand
         var pulses = new Option<int?>("--readout-pulses") { Description = "MPRAGE readout pulses per inversion" };
         var efficiency = new Option<double?>("--inversion-efficiency") { Description = "MPRAGE inversion efficiency (0, 1]" };
         var field = new Option<double?>("--field") { Description = "field strength, T (1.5 or 3) for the tissue table" };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "output NIfTI", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "output NIfTI (a new path or a regular file: a device, FIFO, folder or symbolic link there is refused)", Required = true };
         var preview = new Option<FileInfo?>("--preview") { Description = "also write an orthogonal PNG preview" };
         var command = new Command("contrast", "synthesize an MR contrast from tissue-property or tissue-probability maps")
             { maps, probseg, preset, sequence, tr, te, ti, flip, echoSpacing, pulses, efficiency, field, output, preview };

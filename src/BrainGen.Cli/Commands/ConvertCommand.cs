@@ -12,7 +12,7 @@ internal static class ConvertCommand
     public static Command Build()
     {
         var input = new Argument<FileInfo>("input") { Description = "NIfTI image to read" };
-        var output = new Argument<FileInfo>("output") { Description = "NIfTI image to write (.nii, .nii.gz, .hdr)" };
+        var output = new Argument<FileInfo>("output") { Description = "NIfTI image to write (.nii, .nii.gz, .hdr) (a new path or a regular file: a device, FIFO, folder or symbolic link there is refused)" };
         var reorient = new Option<string?>("--reorient") { Description = "axis codes to reorient to by flips/permutes, e.g. RAS (canonical) or LPS" };
         var spacing = new Option<double[]>("--spacing") { Description = "resample to this voxel size in mm (1 or 3 numbers)", AllowMultipleArgumentsPerToken = true };
         var labels = new Option<bool>("--labels") { Description = "the image is a label map: resample with nearest neighbour" };

@@ -99,8 +99,8 @@ internal static class DemoCommand
     private static void TrainAndGenerate(IAnsiConsole console, string root, string cohortDir, string device)
     {
         console.MarkupLine("[bold]4. Training a toy latent diffusion model[/] on the cohort's T1w images (4 mm; autoencoder, then UNet)");
-        File.WriteAllText(Path.Combine(root, "autoencoder.yaml"), AutoencoderYaml);
-        File.WriteAllText(Path.Combine(root, "diffusion.yaml"), DiffusionYaml);
+        AtomicFile.WriteAllText(Path.Combine(root, "autoencoder.yaml"), AutoencoderYaml);
+        AtomicFile.WriteAllText(Path.Combine(root, "diffusion.yaml"), DiffusionYaml);
         var aeRun = Path.Combine(root, "train-autoencoder");
         var ldmRun = Path.Combine(root, "train-diffusion");
         foreach (var run in new[] { aeRun, ldmRun })
@@ -111,7 +111,7 @@ internal static class DemoCommand
         console.MarkupLine("[bold]5. Generating[/] brains conditioned on age 50 and 80 from the exported model");
         foreach (var age in new[] { "50", "80" })
             RunCommand(console, "generate", "--model", Path.Combine(ldmRun, "model"), "--n", "1", "--age", age, "--sex", "F", "--steps", "20", "--seed", "5",
-                "-o", Path.Combine(root, $"generated-age{age}"), "--device", device);
+                "-o", Path.Combine(root, $"generated-age{age}"), "--device", device, "--overwrite");  // a rerun retrains: replace the last run's brains
         console.MarkupLine($"  previews: {Markup.Escape(Path.Combine(root, "generated-age*", "previews"))}; loss curves: {Markup.Escape(Path.Combine(aeRun, "loss.png"))}, {Markup.Escape(Path.Combine(ldmRun, "loss.png"))}");
         console.MarkupLine("  [yellow]A toy:[/] 140 steps on 8 images show the pipeline working end to end; the samples are textures, not brains. " +
                            "A model that generates anatomy needs thousands of steps on a real cohort (docs/training.md).");

@@ -35,16 +35,21 @@ internal static class GenerateCommand
         var guidance = new Option<double>("--guidance") { Description = "classifier-free guidance scale (1: conditional only, 0: unconditional)", DefaultValueFactory = _ => 1 };
         var eta = new Option<double>("--eta") { Description = "DDIM noise (0: deterministic)", DefaultValueFactory = _ => 0 };
         var seed = new Option<ulong>("--seed") { Description = "run seed: subject k uses torch.manual_seed(seed + k)", DefaultValueFactory = _ => 0 };
-        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "output BIDS derivative folder", Required = true };
+        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "output BIDS derivative folder; continued only by the request that made it (see --overwrite), one process per shard", Required = true };
         var shard = new Option<string?>("--shard") { Description = "this process's share, INDEX/COUNT (default: from Slurm / Kubernetes, else all)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var slabs = new Option<int>("--decode-slab") { Description = "decode in slabs of this many latent voxels along x to bound memory (0: whole volume)", DefaultValueFactory = _ => 0 };
         var noPreview = new Option<bool>("--no-preview") { Description = "skip the PNG previews" };
         var batch = new Option<int>("--batch-size") { Description = "subjects sampled together (deterministic samplers)", DefaultValueFactory = _ => 1 };
+        var overwrite = new Option<bool>("--overwrite")
+        {
+            Description = "if --output holds a BrainGen dataset generated with another request (model, sampler, steps, guidance, eta, seed, covariates), " +
+                          "delete it and generate this one; a dataset of this same request is continued either way (without it, a mismatch is an error)",
+        };
 
         var command = new Command("generate", "generate synthetic brains as a BIDS derivative dataset")
         {
-            model, bundle, covariate, count, sampler, steps, guidance, eta, seed, output, shard, device, slabs, noPreview, batch,
+            model, bundle, covariate, count, sampler, steps, guidance, eta, seed, output, shard, device, slabs, noPreview, batch, overwrite,
         };
         foreach (var option in named) command.Options.Add(option);
 
@@ -68,6 +73,7 @@ internal static class GenerateCommand
                 Slabs = parse.GetValue(slabs) is > 0 and var slab ? new SlabDecodeOptions(0, slab) : null,
                 Device = targetDevice,
                 BatchSize = parse.GetValue(batch),
+                Overwrite = parse.GetValue(overwrite),
             }.Validate();
             CliTorch.UseAllCores();
 
@@ -99,6 +105,7 @@ internal static class GenerateCommand
             var console = CliConsole.Create();
             var summary = RunWithProgress(console, generator, request);
             foreach (var warning in summary.Warnings) Console.Error.WriteLine($"braingen: warning: {warning}");
+            if (summary.Replaced) console.MarkupLine("[yellow]replaced[/] the dataset of another request that --output held");
             console.MarkupLine($"[green]{summary.Generated}[/] generated, {summary.Skipped} already done (shard {request.Shard}) in {summary.Elapsed.TotalSeconds:F1} s -> {Markup.Escape(parse.GetValue(output)!.FullName)}");
             return 0;
         });
@@ -133,7 +140,7 @@ internal static class GenerateCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                var total = context.AddTask("subjects", maxValue: Math.Max(1, request.Shard.Subjects(request.Count).Count()));
+                var total = context.AddTask("subjects", maxValue: Math.Max(1, request.Shard.CountOf(request.Count)));
                 var steps = context.AddTask("steps", maxValue: request.Steps);
                 summary = generator.Run(request, new Progress(p =>
                 {

@@ -9,7 +9,7 @@ internal static class PreviewCommand
     public static Command Build()
     {
         var files = new Argument<FileInfo[]>("files") { Description = "NIfTI image(s); several make a montage", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "PNG to write", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "PNG to write (a new path or a regular file: a device, FIFO, folder or symbolic link there is refused)", Required = true };
         var point = new Option<double[]>("--point") { Description = "world point in mm (x y z, RAS+) to slice through", AllowMultipleArgumentsPerToken = true };
         var voxel = new Option<int[]>("--voxel") { Description = "voxel (i j k) to slice through", AllowMultipleArgumentsPerToken = true };
         var radiological = new Option<bool>("--radiological") { Description = "subject's left on the image's right (default: neurological, left is left)" };

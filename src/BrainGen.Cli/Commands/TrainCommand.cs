@@ -8,7 +8,8 @@ namespace BrainGen.Cli.Commands;
 /// <summary>
 /// `braingen train autoencoder|diffusion`: a YAML config (or defaults) plus overrides, into a run
 /// folder with config.yaml, checkpoints/, loss.csv, loss.png and previews/; --resume continues a
-/// killed run from its last complete checkpoint with the run's own resolved config.
+/// killed run from its last complete checkpoint with the run's own resolved config. One process at
+/// a time trains into a run folder (<see cref="Trainer.LockRunFolder"/>).
 /// </summary>
 internal static class TrainCommand
 {
@@ -24,7 +25,7 @@ internal static class TrainCommand
     {
         var config = new Option<FileInfo?>("--config", "-c") { Description = "YAML run config (default: built-in defaults)" };
         var data = new Option<DirectoryInfo?>("--data") { Description = "BIDS dataset root (data.root)" };
-        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "run folder", Required = true };
+        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "run folder (one braingen process at a time)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "continue from the run folder's last complete checkpoint (uses its config.yaml)" };
         var set = new Option<string[]>("--set") { Description = "override a config key, dotted.key=value (repeatable)" };
         var steps = new Option<long?>("--steps") { Description = "training.steps" };
@@ -49,20 +50,19 @@ internal static class TrainCommand
             bool isResume = parse.GetValue(resume);
             var resolvedPath = Path.Combine(run, "config.yaml");
             string? basePath = parse.GetValue(config)?.FullName;
+            if (isResume && !File.Exists(resolvedPath))
+                throw new FileNotFoundException($"{resolvedPath}: --resume needs the run's config.yaml", resolvedPath);
+            // Before anything is read from or written to the run (config.yaml, checkpoints, the latent cache):
+            // a second process on this run folder stops here.
+            using var runLock = Trainer.LockRunFolder(run);
             if (isResume)
-            {
-                if (!File.Exists(resolvedPath)) throw new FileNotFoundException($"{resolvedPath}: --resume needs the run's config.yaml", resolvedPath);
                 basePath = resolvedPath;  // the run's own resolved config; overrides (e.g. more --steps) still apply
-            }
             else if (Directory.Exists(Path.Combine(run, "checkpoints")) && Directory.EnumerateFileSystemEntries(Path.Combine(run, "checkpoints")).Any())
-            {
                 throw new IOException($"{run}: already holds checkpoints; pass --resume to continue it or choose a new --output");
-            }
 
             CliTorch.UseAllCores();
             var console = CliConsole.Create();
             console.Profile.Width = Math.Max(console.Profile.Width, 160);  // one report per line, also in log files
-            Directory.CreateDirectory(run);
             Trainer trainer;
             if (diffusion)
             {

@@ -14,7 +14,7 @@ internal static class VolumesCommand
     {
         var inputs = new Argument<FileInfo[]>("images") { Description = "skull-stripped T1w NIfTI files", Arity = ArgumentArity.OneOrMore };
         var mask = new Option<FileInfo?>("--mask") { Description = "brain mask (only with a single image)" };
-        var output = new Option<FileInfo?>("--output", "-o") { Description = "TSV path (default: stdout)" };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "TSV path (default: stdout) (a new path or a regular file: a device, FIFO, folder or symbolic link there is refused)" };
         var regions = new Option<DirectoryInfo?>("--ventricle-maps")
         {
             Description = "also write each image's measured ventricles (CSF fraction inside the ventricle region) as DIR/IMAGE_label-Ventricles_probseg.nii.gz, for checking",

@@ -7,6 +7,7 @@ namespace BrainGen.Imaging;
 /// Crash-safe writes: the content goes to a temporary file in the destination folder, is flushed to
 /// disk, and replaces the destination with one rename; the folder is then fsynced so the rename
 /// itself survives a power cut. A reader sees the old file or the new one, never half of one.
+/// Only a regular file (or a new path) is replaced: see <see cref="CheckReplaceable"/>.
 /// </summary>
 public static class AtomicFile
 {
@@ -14,6 +15,7 @@ public static class AtomicFile
     {
         var full = System.IO.Path.GetFullPath(path);
         var dir = System.IO.Path.GetDirectoryName(full)!;
+        CheckReplaceable(full);
         Directory.CreateDirectory(dir);
         var temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
@@ -23,6 +25,7 @@ public static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
+            CheckReplaceable(full);  // again: the path may have changed while the content was written
             File.Move(temp, full, overwrite: true);
         }
         catch
@@ -31,6 +34,24 @@ public static class AtomicFile
             throw;
         }
         SyncDirectory(dir);
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="path"/> is missing or a regular file. A rename over a device node,
+    /// FIFO or socket would replace it with a regular file (run as root, `preview -o /dev/full` turned
+    /// the device into a PNG), and a rename over a folder fails with a confusing error. A symbolic link
+    /// is refused too rather than written through: the rename would replace the link, not the file it
+    /// points to, and following it would let whoever can create a link in the output folder redirect
+    /// the write anywhere (the /tmp symlink attack on a tool run as root). Links among the folders
+    /// above the file are followed as usual.
+    /// </summary>
+    public static void CheckReplaceable(string path)
+    {
+        var kind = FileKinds.Of(path);
+        if (kind is FileKind.Missing or FileKind.Regular) return;
+        if (kind == FileKind.SymbolicLink)
+            throw new IOException($"{path}: is a symbolic link (to {new FileInfo(path).LinkTarget}); braingen replaces only regular files: write to the file it points to, or remove the link");
+        throw new IOException($"{path}: is {FileKinds.Describe(kind)}, not a regular file; braingen writes only new paths or regular files");
     }
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)

@@ -15,6 +15,9 @@ public sealed record ShardPlan(int Index, int Count)
 
     public bool Contains(long subjectIndex) => subjectIndex % Count == Index;
 
+    /// <summary>How many of a cohort's subjects are this shard's, computed rather than counted.</summary>
+    public long CountOf(long cohortSize) => cohortSize <= Index ? 0 : (cohortSize - Index + Count - 1) / Count;
+
     public IEnumerable<long> Subjects(long cohortSize)
     {
         for (long k = Index; k < cohortSize; k += Count) yield return k;

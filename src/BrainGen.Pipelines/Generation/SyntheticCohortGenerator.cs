@@ -48,19 +48,29 @@ public sealed record GenerationRequest
             throw new ArgumentException($"--eta must be in [0, {DDIMScheduler.MaxEta}] (0: deterministic DDIM, 1: DDPM-like noise), got {Eta:R}");
         return this;
     }
+
+    /// <summary>Replace a dataset in the output folder that was generated with another request (see <see cref="CohortOutputClaim"/>).</summary>
+    public bool Overwrite { get; init; }
 }
 
 public sealed record GenerationProgress(long SubjectsDone, long SubjectsInShard, int Step, int Steps, string Subject);
 
 /// <summary>What a run did; warnings are requests the model may not honour (e.g. covariates outside its training range).</summary>
-public sealed record GenerationSummary(int Generated, int Skipped, IReadOnlyList<string> Images, TimeSpan Elapsed, IReadOnlyList<string> Warnings);
+public sealed record GenerationSummary(int Generated, int Skipped, IReadOnlyList<string> Images, TimeSpan Elapsed, IReadOnlyList<string> Warnings)
+{
+    /// <summary>True when the output held a dataset of another request, which --overwrite deleted.</summary>
+    public bool Replaced { get; init; }
+}
 
 /// <summary>
 /// Generates a synthetic cohort into a BIDS derivative dataset, one subject at a time: noise from
 /// the subject's seed, guided sampling, decoding, then the NIfTI image, its sidecar and a preview,
 /// each written atomically. Subjects whose image and sidecar already exist are skipped, so a killed
 /// run (or shard) continues where it stopped; participants.tsv is rebuilt from every sidecar in the
-/// folder at the end, so shards writing into one folder end up with one table.
+/// folder at the end, so shards writing into one folder end up with one table. Skipping is only
+/// sound for the same request: <see cref="CohortOutputClaim"/> compares the folder's recorded request
+/// with this one and locks the shard. Subjects are enumerated lazily, so a cohort of 10^9 costs
+/// nothing up front.
 /// </summary>
 public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string modelName, string outputRoot)
 {
@@ -73,47 +83,60 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         var row = model.Conditioning.NormalizeRow(request.Covariates);
         var warnings = Warnings(row);
 
+        var requested = RequestedCovariates(row);
+        var record = GenerationRequestRecord.For(request, modelName, _modelDigest ??= GenerationRequestRecord.DigestOf(model), requested);
+        using var claim = CohortOutputClaim.Claim(outputRoot, record, request.Shard, request.Overwrite);
+
         var writer = new BidsDerivativeWriter(outputRoot, PipelineName, typeof(SyntheticCohortGenerator).Assembly.GetName().Version?.ToString() ?? "0",
             $"Synthetic brain MRI from the latent diffusion model '{modelName}'");
         int width = Math.Max(5, request.Count.ToString(CultureInfo.InvariantCulture).Length);
-        var subjects = request.Shard.Subjects(request.Count).ToList();
+        long inShard = request.Shard.CountOf(request.Count);
         var clock = Stopwatch.StartNew();
         int generated = 0, skipped = 0;
         var images = new List<string>();
-        var pending = subjects.Select(k => (Index: k, Label: (k + 1).ToString("D" + width, CultureInfo.InvariantCulture)))
-            .Where(s => !IsDone(s.Label, request.Suffix)).ToList();
-        skipped = subjects.Count - pending.Count;
+        // Lazy: one batch of subjects exists at a time, however large the cohort.
+        bool Pending((long Index, string Label) subject)
+        {
+            if (!IsDone(subject.Label, request.Suffix)) return true;
+            skipped++;
+            return false;
+        }
+        var pending = request.Shard.Subjects(request.Count).Select(k => (Index: k, Label: (k + 1).ToString("D" + width, CultureInfo.InvariantCulture)))
+            .Where(Pending);
         foreach (var batch in pending.Chunk(request.BatchSize))
         {
             var seeds = batch.Select(s => SubjectSeeds.For(request.Seed, s.Index)).ToArray();
             var volumes = GenerateBatch(request, row.Values, seeds, (step, steps) =>
-                progress?.Report(new GenerationProgress(generated + skipped, subjects.Count, step, steps, batch[0].Label)), batch.Select(s => $"sub-{s.Label}").ToArray());
+                progress?.Report(new GenerationProgress(generated + skipped, inShard, step, steps, batch[0].Label)), batch.Select(s => $"sub-{s.Label}").ToArray());
             for (int b = 0; b < batch.Length; b++)
             {
                 var (k, label) = batch[b];
                 var parameters = new Dictionary<string, object?>
                 {
                     ["Model"] = modelName,
+                    ["ModelDigest"] = record.ModelDigest,
                     ["Sampler"] = request.Sampler.Name(),
                     ["Steps"] = request.Steps,
                     ["GuidanceScale"] = request.Guidance,
                     ["Eta"] = request.Eta,
                     ["SubjectIndex"] = k,
                     ["RunSeed"] = request.Seed,
-                    ["Covariates"] = model.Conditioning.Covariates.Select((c, i) => (c, i)).Where(p => row.Given[p.i])
-                        .ToDictionary(p => p.c.Name, p => p.c.Denormalize(row.Values[p.i])),
+                    ["Covariates"] = requested,
                 };
                 images.Add(writer.Add(new SyntheticImage { Subject = label, Suffix = request.Suffix, Volume = volumes[b], Seed = (long)seeds[b], Parameters = parameters }));
                 if (request.Previews)
                     Preview.WriteOrthogonal(volumes[b], Path.Combine(outputRoot, "previews", $"sub-{label}_{request.Suffix}.png"));
                 generated++;
-                progress?.Report(new GenerationProgress(generated + skipped, subjects.Count, request.Steps, request.Steps, label));
+                progress?.Report(new GenerationProgress(generated + skipped, inShard, request.Steps, request.Steps, label));
             }
         }
-        RecordParticipants(writer);
-        writer.Complete();
-        File.WriteAllText(Path.Combine(outputRoot, ".bidsignore"), "previews/\n");
-        return new GenerationSummary(generated, skipped, images, clock.Elapsed, warnings);
+        using (claim.LockDataset())  // shards finishing together rebuild the tables one after the other
+        {
+            RecordParticipants(writer);
+            writer.Complete();
+            AtomicFile.WriteAllText(Path.Combine(outputRoot, ".bidsignore"), $"previews/\n{CohortOutputClaim.StateFolder}/\n");
+        }
+        return new GenerationSummary(generated, skipped, images, clock.Elapsed, warnings) { Replaced = claim.Replaced };
     }
 
     // Requests the model may not honour. Whether a covariate was asked for comes from the row's mask: a
@@ -134,6 +157,13 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         }
         return warnings;
     }
+
+    private string? _modelDigest;
+
+    // The conditioning values the model is given (denormalized, as the sidecar records them); unrequested covariates are absent.
+    private Dictionary<string, string> RequestedCovariates(CovariateRow row) =>
+        model.Conditioning.Covariates.Select((c, i) => (c, i)).Where(p => row.Given[p.i])
+            .ToDictionary(p => p.c.Name, p => p.c.Denormalize(row.Values[p.i]));
 
     /// <summary>One subject: noise from its seed (as torch.manual_seed(seed); torch.randn), sampling, decoding.</summary>
     public Volume GenerateOne(GenerationRequest request, double[] covariateRow, ulong seed, Action<int, int>? stepProgress = null) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BrainGen.Imaging;
 using BrainGen.Torch;
 using BrainGen.Torch.NN;
 using BrainGen.Torch.Optim;
@@ -62,10 +63,21 @@ public abstract class Trainer : IDisposable
 
     protected virtual void OnResumed(TrainingState state) { }
 
+    /// <summary>The lock file that keeps a second process from training into a run folder.</summary>
+    public const string LockFile = ".braingen.lock";
+
+    /// <summary>
+    /// Takes the run folder's exclusive lock (creating the folder): a second process training into it
+    /// would append every step to loss.csv a second time and race on checkpoints. Released when
+    /// disposed or when the process ends, so a run killed with kill -9 can be resumed at once.
+    /// </summary>
+    public static OutputLock LockRunFolder(string runFolder) =>
+        OutputLock.Acquire(Path.Combine(Path.GetFullPath(runFolder), LockFile), Path.GetFullPath(runFolder));
+
     public TrainingResult Run(bool resume, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
-        Directory.CreateDirectory(RunFolder);
+        using var runLock = LockRunFolder(RunFolder);
         var store = new CheckpointStore(RunFolder, Optimization.KeepCheckpoints);
         long step = 0;
         if (resume)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace BrainGen.Torch.Serialization;
 
 /// <summary>
@@ -19,6 +21,7 @@ internal static class AtomicFile
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"{path}: has no parent folder");
         string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        CheckReplaceable(full);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
@@ -26,6 +29,7 @@ internal static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
+            CheckReplaceable(full);
             File.Move(temp, full, overwrite: true);
         }
         catch
@@ -34,6 +38,32 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>
+    /// Only a missing path or a regular file may be replaced: a rename would turn a device node or
+    /// FIFO into a regular file, and replace a symbolic link rather than the file it points to.
+    /// The same rule as BrainGen.Imaging's AtomicFile (the two layers share no dependency).
+    /// </summary>
+    private static void CheckReplaceable(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is { } link)
+            throw new IOException($"{path}: is a symbolic link (to {link}); braingen replaces only regular files: write to the file it points to, or remove the link");
+        if (Directory.Exists(path)) throw new IOException($"{path}: is a directory, not a regular file; braingen writes only new paths or regular files");
+        if (!info.Exists || !OperatingSystem.IsLinux()) return;
+        var buffer = new byte[256];  // struct statx; stx_mode at offset 28
+        try
+        {
+            if (Statx(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x1 /* STATX_TYPE */, buffer) != 0) return;
+        }
+        catch (DllNotFoundException) { return; }
+        catch (EntryPointNotFoundException) { return; }
+        if ((BitConverter.ToUInt16(buffer, 28) & 0xF000) != 0x8000)
+            throw new IOException($"{path}: is not a regular file (a device, FIFO or socket); braingen writes only new paths or regular files");
+    }
+
+    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+    private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
 
     private static void TryDelete(string temp)
     {
