@@ -52,6 +52,7 @@ internal static class CliErrors
     /// <summary>The one line for an (unwrapped) exception.</summary>
     internal static string Describe(Exception e) => e switch
     {
+        InsufficientMemoryException => OneLine(e.Message),  // our memory check: the message has the estimate and the advice
         OutOfMemoryException => $"out of memory ({OneLine(e.Message)}); use a smaller model, batch or image size, or a machine with more memory",
         TorchException t when IsAllocationFailure(t.NativeMessage) =>
             $"out of memory in {t.Operation} ({OneLine(t.NativeMessage)}); use a smaller model, batch or image size, or a machine with more memory",
