@@ -27,14 +27,14 @@ internal static class CliErrors
         }
     }
 
-    /// <summary>The error a wrapper carries: the first inner exception of an AggregateException (flattened), of a TargetInvocationException or a TypeInitializationException.</summary>
+    /// <summary>The error a wrapper carries: the first inner exception of an AggregateException (nested ones too), of a TargetInvocationException or a TypeInitializationException.</summary>
     internal static Exception Unwrap(Exception e)
     {
         while (true)
         {
             switch (e)
             {
-                case AggregateException aggregate when aggregate.Flatten().InnerExceptions is [var first, ..]:
+                case AggregateException { InnerExceptions: [var first, ..] }:
                     e = first;
                     break;
                 case TargetInvocationException { InnerException: { } inner }:
