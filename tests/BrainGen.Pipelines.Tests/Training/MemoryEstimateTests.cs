@@ -111,10 +111,21 @@ public class MemoryEstimateTests(ITestOutputHelper output)
     [Fact]
     public void ThisMachineReportsSomeMemory() => Assert.True(AvailableMemory.OfThisMachine().Bytes > 0);
 
-    [Fact]
-    public void PrintsTheMeasuredConfigs()
+    // Peak RSS (/usr/bin/time -v) of two-step `braingen train autoencoder` runs on the CPU, libtorch 1.13, 2026-12-08 (docs/training.md).
+    public static TheoryData<int, int[], int, double, long> MeasuredPeaks() => new()
     {
-        foreach (var (side, channels, batch, adv) in new[] { (16, new[] { 8, 16 }, 1, 0.0), (32, [32, 64], 4, 0), (32, [32, 64], 4, 0.01), (48, [32, 64], 2, 0.01) })
-            output.WriteLine($"{side} [{string.Join(",", channels)}] b{batch} adv{adv}: {MemoryEstimate.AutoencoderTraining(Autoencoder(channels, batch, side, adv))}");
+        { 16, [8, 16], 1, 0.0, 288376L << 10 },
+        { 32, [32, 64], 4, 0.0, 993724L << 10 },
+        { 32, [32, 64], 4, 0.01, 1027184L << 10 },
+        { 48, [32, 64], 2, 0.01, 1604404L << 10 },
+    };
+
+    [Theory]
+    [MemberData(nameof(MeasuredPeaks))]
+    public void TheEstimateBoundsMeasuredPeaksWithinAFactorOfTwo(int side, int[] channels, int batch, double adversarial, long measured)
+    {
+        var estimate = MemoryEstimate.AutoencoderTraining(Autoencoder(channels, batch, side, adversarial));
+        output.WriteLine($"{estimate} against {MemoryEstimate.Format(measured)} measured");
+        Assert.InRange(estimate.Total / (double)measured, 1.0, 2.0);
     }
 }
