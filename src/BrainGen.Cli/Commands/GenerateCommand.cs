@@ -65,13 +65,13 @@ internal static class GenerateCommand
             if (bundleDir is not null)
             {
                 var description = MonaiBundle.Read(bundleDir.FullName);
-                EnsureMemory(description.Model, parse.GetValue(batch), parse.GetValue(guidance), targetDevice, bundleDir.FullName);
+                EnsureMemory(description.Model, Math.Min(parse.GetValue(batch), parse.GetValue(count)), parse.GetValue(guidance), targetDevice, bundleDir.FullName);
                 ldm = MonaiBundle.Load(bundleDir.FullName, description);
                 (defaults, defaultSteps, name) = (description.Defaults, description.Steps, description.Model.Name);
             }
             else
             {
-                EnsureMemory(LatentDiffusionModel.ReadConfig(modelDir!.FullName), parse.GetValue(batch), parse.GetValue(guidance), targetDevice, modelDir.FullName);
+                EnsureMemory(LatentDiffusionModel.ReadConfig(modelDir!.FullName), Math.Min(parse.GetValue(batch), parse.GetValue(count)), parse.GetValue(guidance), targetDevice, modelDir.FullName);
                 ldm = LatentDiffusionModel.Load(modelDir.FullName);
                 name = ldm.Config.Name;
             }
@@ -108,7 +108,7 @@ internal static class GenerateCommand
         return command;
     }
 
-    // Refused before any weights are read when the model's image shape and --batch-size cannot fit.
+    // Refused before any weights are read when the model's image shape and batch (--batch-size, at most --n) cannot fit.
     private static void EnsureMemory(LatentDiffusionModelConfig config, int batch, double guidance, Device device, string source) =>
         MemoryEstimate.Generation(config, Math.Max(1, batch), guided: guidance != 1)
             .EnsureFits(AvailableMemory.For(device), source, "lower --batch-size, or use a machine with more memory");

@@ -112,6 +112,9 @@ public static partial class HostileCases
         new("train: autoencoder channels [4096, 4096] refused by the memory check", dir =>
             TrainWith(dir, TinyAutoencoder.Replace("channels: [8, 16], num_res_blocks: [1, 1]", "channels: [4096, 4096], num_res_blocks: [2, 2]")),
             "training the autoencoder needs about", Check: dir => Assert.False(Directory.Exists(Path.Combine(dir, "run", "checkpoints")))),
+        new("generate: --batch-size 100000000 refused by the memory check", dir =>
+            ["generate", "--monai-bundle", CopyOfTinyBundle(dir), "-o", Path.Combine(dir, "out"), "--no-preview", "--n", "100000000", "--batch-size", "100000000"],
+            "generating needs about", Check: dir => Assert.False(Directory.Exists(Path.Combine(dir, "out")))),
         new("train: batch_size 100000 refused by the memory check", dir =>
             TrainWith(dir, TinyAutoencoder.Replace("batch_size: 1", "batch_size: 100000")),
             "available: lower model.channels, training.batch_size or data.preprocessing.shape"),

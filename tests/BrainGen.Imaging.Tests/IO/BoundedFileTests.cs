@@ -93,3 +93,23 @@ public class BoundedFileTests : IDisposable
         Assert.Throws<IOException>(() => BoundedFile.OpenRead(Fifo("w.safetensors"), "weights"));
     }
 }
+
+public class GridSizeTests
+{
+    [Fact]
+    public void GridsBeyondOneArrayAreRefusedByName()
+    {
+        Assert.Equal(16 * 16 * 16, GridSize.Elements("x", 16, 16, 16));
+        var e = Assert.Throws<ArgumentException>(() => GridSize.Elements("--shape 2000 2000 2000", 2000, 2000, 2000));
+        Assert.StartsWith("--shape 2000 2000 2000: a 2000x2000x2000 grid would hold 8E+09 elements", e.Message);
+        Assert.Throws<ArgumentException>(() => GridSize.Elements("zero", 4, 0, 4));
+    }
+
+    [Fact]
+    public void ResamplingToATinySpacingIsRefusedBeforeAllocating()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Resampler.GridForSpacing([160, 224, 160], Affine.Identity, [0.001, 0.001, 0.001]));
+        Assert.StartsWith("resampling 160x224x160 voxels to a spacing of 0.001 x 0.001 x 0.001 mm: a 160000x224000x160000 grid", e.Message);
+        Assert.Throws<ArgumentException>(() => new Canvas(30000 * 3, 30000));
+    }
+}

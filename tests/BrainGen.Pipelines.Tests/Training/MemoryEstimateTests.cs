@@ -1,5 +1,6 @@
 using BrainGen.Models.Autoencoders;
 using BrainGen.Models.Diffusion;
+using BrainGen.Pipelines.Generation;
 using BrainGen.Pipelines.Training;
 using Xunit.Abstractions;
 
@@ -68,6 +69,39 @@ public class MemoryEstimateTests(ITestOutputHelper output)
         // Adam keeps two moments per weight; gradients one.
         Assert.Equal(2 * Part(baseline, "weights"), Part(baseline, "Adam state"));
         Assert.Equal(Part(baseline, "weights"), Part(baseline, "gradients"));
+    }
+
+    [Fact]
+    public void GenerationGrowsWithBatchGuidanceAndImageSize()
+    {
+        LatentDiffusionModelConfig Model(int side, bool nonLocal = false) => new()
+        {
+            Autoencoder = new AutoencoderKLConfig
+            {
+                Channels = [8, 16], NumResBlocks = [1, 1], AttentionLevels = [false, false], NormNumGroups = 8,
+                WithEncoderNonLocalAttention = nonLocal, WithDecoderNonLocalAttention = nonLocal,
+            },
+            UNet = new DiffusionUNetConfig
+            {
+                SpatialDims = 3, InChannels = 3, OutChannels = 3, NumChannels = [16, 32], NumResBlocks = [1], AttentionLevels = [false, true],
+                NumHeadChannels = [16], NormNumGroups = 8,
+            },
+            Image = new ImageGeometry { Shape = [side, side, side] },
+        };
+        long Part(MemoryEstimate e, string name) => e.Parts.Single(p => p.Part == name).Bytes;
+        var one = MemoryEstimate.Generation(Model(32), batch: 1, guided: false);
+        var two = MemoryEstimate.Generation(Model(32), batch: 2, guided: false);
+        var guided = MemoryEstimate.Generation(Model(32), batch: 1, guided: true);
+        var larger = MemoryEstimate.Generation(Model(64), batch: 1, guided: false);
+        Assert.Equal(2 * Part(one, "sampling"), Part(two, "sampling"));
+        Assert.Equal(Part(two, "sampling"), Part(guided, "sampling"));  // guidance runs the batch twice (conditional and null)
+        Assert.Equal(Part(one, "decoding"), Part(two, "decoding"));     // subjects are decoded one at a time
+        Assert.Equal(Part(one, "weights"), Part(larger, "weights"));
+        Assert.InRange(Part(larger, "decoding") / (double)Part(one, "decoding"), 7.5, 8.0);
+        // With the decoder's non-local attention the latent's V² score matrix dominates: 8x the voxels, about 64x the memory.
+        double attention = Part(MemoryEstimate.Generation(Model(64, nonLocal: true), 1, false), "decoding")
+                           / (double)Part(MemoryEstimate.Generation(Model(32, nonLocal: true), 1, false), "decoding");
+        Assert.InRange(attention, 32, 64);
     }
 
     [Fact]
