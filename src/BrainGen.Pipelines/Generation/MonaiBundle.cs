@@ -31,7 +31,7 @@ public static partial class MonaiBundle
         using var doc = ParseJson(path);
         // A value of the wrong JSON kind or out of its type's range (a 20-digit channel count) is an error naming the file.
         try { return Read(bundleDir, path, doc.RootElement); }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException or KeyNotFoundException or ArgumentException)
+        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException or KeyNotFoundException or ArgumentException or JsonException)
         {
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }

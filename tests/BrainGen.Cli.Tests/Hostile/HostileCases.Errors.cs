@@ -63,6 +63,16 @@ public static partial class HostileCases
             File.WriteAllText(json, patched);
             return ["generate", "--monai-bundle", bundle, "-o", Path.Combine(dir, "out"), "--no-preview"];
         }, "\"noise\" dimension 60000000000000000000 is not a size"),
+        new("bundle: a 20-digit channel count in diffusion_def", dir =>
+        {
+            var bundle = CopyOfTinyBundle(dir);
+            var json = Path.Combine(bundle, "configs", "inference.json");
+            var text = File.ReadAllText(json);
+            var patched = text.Replace("\"out_channels\": 3,\n        \"num_channels\": [\n            8,", "\"out_channels\": 3,\n        \"num_channels\": [\n            60000000000000000000,");
+            Assert.NotEqual(text, patched);
+            File.WriteAllText(json, patched);
+            return ["generate", "--monai-bundle", bundle, "-o", Path.Combine(dir, "out"), "--no-preview"];
+        }, "inference.json: "),
         new("convert: --spacing 0.001 (the output grid overflows)", dir =>
         {
             var image = Path.Combine(TinyCohort(dir), "sub-001", "anat", "sub-001_T1w.nii.gz");
