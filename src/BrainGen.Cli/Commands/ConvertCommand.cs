@@ -29,7 +29,8 @@ internal static class ConvertCommand
             if (parse.GetValue(spacing) is { Length: > 0 } s)
             {
                 if (s.Length is not (1 or 3)) throw new ArgumentException("--spacing takes 1 or 3 numbers (mm)");
-                v = v.ResampleToSpacing(s.Length == 1 ? [s[0], s[0], s[0]] : s, interpolation);
+                try { v = v.ResampleToSpacing(s.Length == 1 ? [s[0], s[0], s[0]] : s, interpolation); }
+                catch (ArgumentException e) { throw new ArgumentException($"--spacing: {e.Message}", e); }
             }
             Volume? maskVolume = null;
             if (parse.GetValue(mask) is { } m)
@@ -41,6 +42,8 @@ internal static class ConvertCommand
             if (parse.GetValue(shape) is { Length: > 0 } target)
             {
                 if (target.Length != 3) throw new ArgumentException("--shape takes 3 integers: nx ny nz");
+                if (target.Any(n => n < 1)) throw new ArgumentException($"--shape {string.Join(" ", target)}: sizes must be positive");
+                GridSize.Elements($"--shape {string.Join(" ", target)}", target[0], target[1], target[2]);
                 var cropped = maskVolume is null ? v.CropOrPad(target) : CropPad.AroundMask(v, maskVolume, target);
                 if (maskVolume is not null) maskVolume = maskVolume.ResampleToGrid(cropped.Shape, cropped.Affine, Interpolation.Nearest);
                 v = cropped;

@@ -3,6 +3,7 @@ using System.Globalization;
 using BrainGen.Models.Autoencoders;
 using BrainGen.Models.Schedulers;
 using BrainGen.Pipelines.Generation;
+using BrainGen.Pipelines.Training;
 using BrainGen.Torch;
 using Spectre.Console;
 
@@ -84,12 +85,14 @@ internal static class GenerateCommand
             if (bundleDir is not null)
             {
                 var description = MonaiBundle.Read(bundleDir.FullName);
+                EnsureMemory(description.Model, Math.Min(parse.GetValue(batch), parse.GetValue(count)), parse.GetValue(guidance), targetDevice, bundleDir.FullName);
                 ldm = MonaiBundle.Load(bundleDir.FullName, description);
                 (defaults, defaultSteps, name) = (description.Defaults, description.Steps, description.Model.Name);
             }
             else
             {
-                ldm = LatentDiffusionModel.Load(modelDir!.FullName);
+                EnsureMemory(LatentDiffusionModel.ReadConfig(modelDir!.FullName), Math.Min(parse.GetValue(batch), parse.GetValue(count)), parse.GetValue(guidance), targetDevice, modelDir.FullName);
+                ldm = LatentDiffusionModel.Load(modelDir.FullName);
                 name = ldm.Config.Name;
             }
             using var owned = ldm;
@@ -111,6 +114,11 @@ internal static class GenerateCommand
         });
         return command;
     }
+
+    // Refused before any weights are read when the model's image shape and batch (--batch-size, at most --n) cannot fit.
+    private static void EnsureMemory(LatentDiffusionModelConfig config, int batch, double guidance, Device device, string source) =>
+        MemoryEstimate.Generation(config, Math.Max(1, batch), guided: guidance != 1)
+            .EnsureFits(AvailableMemory.For(device), source, "lower --batch-size, or use a machine with more memory");
 
     private static Dictionary<string, string> CollectCovariates(ParseResult parse, Option<string?>[] named, string[] pairs, LatentDiffusionModel ldm)
     {

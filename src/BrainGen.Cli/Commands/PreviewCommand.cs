@@ -18,6 +18,10 @@ internal static class PreviewCommand
         var command = new Command("preview", "write orthogonal slices (sagittal, coronal, axial) as a PNG") { files, output, point, voxel, radiological, size, columns };
         command.SetAction(parse =>
         {
+            var pixels = parse.GetValue(size);
+            if (pixels is < PreviewOptions.MinPanelPixels or > PreviewOptions.MaxPanelPixels)
+                throw new ArgumentException($"--size {pixels}: a panel is {PreviewOptions.MinPanelPixels} to {PreviewOptions.MaxPanelPixels} pixels");
+            if (parse.GetValue(columns) < 1) throw new ArgumentException($"--columns {parse.GetValue(columns)}: must be at least 1");
             var world = parse.GetValue(point);
             var index = parse.GetValue(voxel);
             if (world is { Length: > 0 and not 3 }) throw new ArgumentException("--point takes 3 numbers: x y z in mm");

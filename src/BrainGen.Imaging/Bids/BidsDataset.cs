@@ -75,7 +75,7 @@ public static partial class BidsDataset
         }
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            using var doc = JsonDocument.Parse(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "dataset_description.json"));
             return doc.RootElement.TryGetProperty("Name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : Path.GetFileName(root);
         }
         catch (JsonException e)

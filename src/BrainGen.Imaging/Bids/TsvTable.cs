@@ -22,7 +22,7 @@ public sealed class TsvTable
 
     public static TsvTable Read(string path)
     {
-        var lines = File.ReadAllLines(path, Encoding.UTF8).Select(l => l.TrimEnd('\r')).ToList();
+        var lines = BoundedFile.ReadAllLines(path, BoundedFile.TableBytes, "table").Select(l => l.TrimEnd('\r')).ToList();
         while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
         if (lines.Count == 0) throw new InvalidDataException($"{path}: empty table (a header line is required)");
         var columns = lines[0].TrimStart('\uFEFF').Split('\t');

@@ -49,7 +49,7 @@ internal static class ImageFiles
             Path = path;
             try
             {
-                _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                _file = BoundedFile.OpenRead(path, "image", options: FileOptions.SequentialScan);
             }
             catch (FileNotFoundException)
             {

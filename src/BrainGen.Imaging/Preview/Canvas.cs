@@ -8,7 +8,7 @@ public sealed class Canvas
         if (width < 1 || height < 1) throw new ArgumentException($"canvas size {width}x{height} must be positive");
         Width = width;
         Height = height;
-        Pixels = new byte[checked(width * height * 3)];
+        Pixels = new byte[GridSize.Elements($"a {width}x{height} preview", width, height, 3)];
         if (background != default) FillRect(0, 0, width, height, background);
     }
 

@@ -22,7 +22,9 @@ internal static class OrthoRenderer
         var (lo, hi) = Window(v, o);
         var neuro = o.Convention == DisplayConvention.Neurological;
         var extent = Enumerable.Range(0, 3).Max(a => v.Shape[a] * spacing[a]);
-        var pixel = extent / Math.Max(16, o.PanelPixels);
+        if (o.PanelPixels > PreviewOptions.MaxPanelPixels)
+            throw new ArgumentException($"a preview panel of {o.PanelPixels} pixels is more than the {PreviewOptions.MaxPanelPixels} allowed");
+        var pixel = extent / Math.Max(PreviewOptions.MinPanelPixels, o.PanelPixels);
 
         Panel[] panels =
         [

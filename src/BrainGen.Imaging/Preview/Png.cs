@@ -26,7 +26,7 @@ public static class Png
     {
         if (width < 1 || height < 1) throw new ArgumentException($"PNG size {width}x{height} must be positive");
         var channels = color == PngColor.Rgb8 ? 3 : 1;
-        var stride = checked(width * channels);
+        var stride = GridSize.Elements($"a {width}x{height} PNG row", width, channels);
         if (pixels.Length != (long)stride * height)
             throw new ArgumentException($"{width}x{height} {color} needs {(long)stride * height} bytes, got {pixels.Length}");
 

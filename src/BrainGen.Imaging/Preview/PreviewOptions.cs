@@ -26,8 +26,13 @@ public sealed record PreviewOptions
 
     public float? WindowMax { get; init; }
 
-    /// <summary>Pixels along the longest physical extent of the volume.</summary>
+    /// <summary>Pixels along the longest physical extent of the volume (<see cref="MinPanelPixels"/> to <see cref="MaxPanelPixels"/>).</summary>
     public int PanelPixels { get; init; } = 256;
+
+    public const int MinPanelPixels = 16;
+
+    /// <summary>A 4096-pixel panel is already a 150 MB canvas of three panels; larger sizes are refused before rendering.</summary>
+    public const int MaxPanelPixels = 4096;
 
     public bool Crosshair { get; init; } = true;
 

@@ -53,7 +53,7 @@ public static class CropPad
     public static Volume Extract(Volume v, int[] start, int[] shape, float fill = 0)
     {
         CheckShape(shape);
-        var output = new float[checked(shape[0] * shape[1] * shape[2])];
+        var output = new float[GridSize.Elements("crop/pad target", shape[0], shape[1], shape[2])];
         int nx = shape[0], ny = shape[1];
         int ix = v.Shape[0], iy = v.Shape[1], iz = v.Shape[2];
         var x0 = Math.Max(0, -start[0]);

@@ -14,7 +14,7 @@ public static class Resampler
     {
         if (shape.Length != 3 || shape.Any(n => n < 1)) throw new ArgumentException($"target shape ({string.Join(", ", shape)}) must be 3 positive sizes");
         var map = v.Affine.Inverse().Multiply(affine); // output voxel -> input voxel
-        var output = new float[checked(shape[0] * shape[1] * shape[2])];
+        var output = new float[GridSize.Elements("resampling target", shape[0], shape[1], shape[2])];
         int nx = shape[0], ny = shape[1];
         int ix = v.Shape[0], iy = v.Shape[1], iz = v.Shape[2];
         var src = v.Data;
@@ -52,13 +52,12 @@ public static class Resampler
         if (spacing.Length != 3 || spacing.Any(s => !(s > 0) || !double.IsFinite(s)))
             throw new ArgumentException($"spacing ({string.Join(", ", spacing)}) must be 3 positive sizes in mm");
         var old = affine.Spacing();
-        var newShape = new int[3];
+        var sizes = Enumerable.Range(0, 3).Select(c => Math.Max(1, Math.Round(shape[c] * old[c] / spacing[c]))).ToArray();
+        GridSize.Elements($"resampling {string.Join("x", shape)} voxels to a spacing of {string.Join(" x ", spacing)} mm", sizes);
+        var newShape = sizes.Select(n => (int)n).ToArray();
         var linear = affine.Linear();
         for (var c = 0; c < 3; c++)
-        {
-            newShape[c] = Math.Max(1, (int)Math.Round(shape[c] * old[c] / spacing[c]));
             for (var r = 0; r < 3; r++) linear[r, c] *= spacing[c] / old[c];
-        }
         var center = affine.Transform((shape[0] - 1) / 2.0, (shape[1] - 1) / 2.0, (shape[2] - 1) / 2.0);
         var scaled = Affine.FromLinear(linear, 0, 0, 0);
         var offset = scaled.Transform((newShape[0] - 1) / 2.0, (newShape[1] - 1) / 2.0, (newShape[2] - 1) / 2.0);

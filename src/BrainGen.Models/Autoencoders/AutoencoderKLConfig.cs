@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using BrainGen.Imaging;
 
 namespace BrainGen.Models.Autoencoders;
 
@@ -90,7 +91,7 @@ public sealed record AutoencoderKLConfig
 
     public static AutoencoderKLConfig Load(string path)
     {
-        try { return FromJson(File.ReadAllText(path)); }
+        try { return FromJson(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "autoencoder config")); }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new InvalidDataException($"{path}: not a valid AutoencoderKL config: {e.Message}", e);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using BrainGen.Imaging;
 
 namespace BrainGen.Models.Diffusion;
 
@@ -118,7 +119,7 @@ public sealed record DiffusionUNetConfig
 
     public static DiffusionUNetConfig Load(string path)
     {
-        try { return FromJson(File.ReadAllText(path)); }
+        try { return FromJson(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "UNet config")); }
         catch (ArgumentException e) { throw new ArgumentException($"{path}: {e.Message}", e); }
     }
 

@@ -80,7 +80,7 @@ public static class EvaluationDataset
         if (!File.Exists(sidecar)) return result;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(sidecar));
+            using var doc = JsonDocument.Parse(BoundedFile.ReadAllText(sidecar, BoundedFile.ConfigBytes, "JSON sidecar"));
             if (doc.RootElement.ValueKind == JsonValueKind.Object
                 && doc.RootElement.TryGetProperty("GenerationParameters", out var p) && p.ValueKind == JsonValueKind.Object
                 && p.TryGetProperty("Covariates", out var c) && c.ValueKind == JsonValueKind.Object)

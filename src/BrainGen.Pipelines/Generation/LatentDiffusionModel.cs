@@ -123,7 +123,7 @@ public sealed class LatentDiffusionModel : IDisposable
         LatentDiffusionModelConfig? config;
         try
         {
-            config = JsonSerializer.Deserialize<LatentDiffusionModelConfig>(File.ReadAllText(path), Json);
+            config = JsonSerializer.Deserialize<LatentDiffusionModelConfig>(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "model.json"), Json);
         }
         catch (JsonException e)
         {

@@ -6,6 +6,7 @@ using BrainGen.Models.Conditioning;
 using BrainGen.Models.Diffusion;
 using BrainGen.Models.Schedulers;
 using BrainGen.Torch.Serialization;
+using BrainGen.Imaging;
 
 namespace BrainGen.Pipelines.Generation;
 
@@ -28,7 +29,16 @@ public static partial class MonaiBundle
         var path = Path.Combine(bundleDir, "configs", "inference.json");
         if (!File.Exists(path)) throw new FileNotFoundException($"{bundleDir}: not a MONAI bundle (no configs/inference.json)", path);
         using var doc = ParseJson(path);
-        var root = doc.RootElement;
+        // A value of the wrong JSON kind or out of its type's range (a 20-digit channel count) is an error naming the file.
+        try { return Read(bundleDir, path, doc.RootElement); }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException or KeyNotFoundException or ArgumentException or JsonException)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private static Description Read(string bundleDir, string path, JsonElement root)
+    {
         var ae = Section(root, "autoencoder_def", path);
         var unetArgs = Section(root, "diffusion_def", path);
         var scheduler = Section(root, "scheduler", path);
@@ -50,8 +60,12 @@ public static partial class MonaiBundle
         var defaults = conditioningNames.ToDictionary(n => n, n => root.TryGetProperty(n, out var v) ? v.GetDouble() : 0.0);
         int steps = Match(root, "set_timesteps", StepsPattern(), path, "num_inference_steps", m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
         long[] noise = Match(root, "noise", NoisePattern(), path, "torch.randn((...))",
-            m => m.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s.Trim(), CultureInfo.InvariantCulture)).ToArray());
+            m => m.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => NoiseDimension(s.Trim(), path)).ToArray());
+        if (noise.Length != 2 + aeConfig.SpatialDims)
+            throw new InvalidDataException($"{path}: \"noise\" has {noise.Length} dimensions; (batch, channels) and {aeConfig.SpatialDims} spatial ones expected");
         int factor = aeConfig.DownsamplingFactor;
+        // The decoded image must fit one volume: a huge latent is refused here, before any arithmetic overflows.
+        GridSize.Elements($"the image that \"noise\" ({string.Join(", ", noise)}) decodes to", noise.Skip(2).Select(n => (double)n * factor).ToArray());
 
         var model = new LatentDiffusionModelConfig
         {
@@ -74,7 +88,7 @@ public static partial class MonaiBundle
             },
             Image = new ImageGeometry
             {
-                Shape = noise.Skip(2).Select(n => checked((int)n * factor)).ToArray(),
+                Shape = noise.Skip(2).Select(n => (int)n * factor).ToArray(),
                 Spacing = [1, 1, 1],
                 AffineRowMajor = BundleAffine,
             },
@@ -125,9 +139,14 @@ public static partial class MonaiBundle
 
     private static JsonDocument ParseJson(string path)
     {
-        try { return JsonDocument.Parse(File.ReadAllText(path)); }
+        try { return JsonDocument.Parse(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "bundle config")); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
+
+    private static long NoiseDimension(string text, string path) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= int.MaxValue
+            ? n
+            : throw new InvalidDataException($"{path}: \"noise\" dimension {text} is not a size from 1 to {int.MaxValue}");
 
     private static JsonElement Section(JsonElement root, string name, string path) =>
         root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : throw new InvalidDataException($"{path}: no \"{name}\" object");

@@ -237,7 +237,7 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
         foreach (var subjectDir in Directory.EnumerateDirectories(outputRoot, "sub-*"))
         foreach (var sidecar in Directory.Exists(Path.Combine(subjectDir, "anat")) ? Directory.EnumerateFiles(Path.Combine(subjectDir, "anat"), "*.json") : [])
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(sidecar));
+            using var doc = JsonDocument.Parse(BoundedFile.ReadAllText(sidecar, BoundedFile.ConfigBytes, "JSON sidecar"));
             if (!doc.RootElement.TryGetProperty("GenerationParameters", out var p) || !p.TryGetProperty("Covariates", out var covariates)) continue;
             var subject = Path.GetFileName(subjectDir)["sub-".Length..];
             writer.SetParticipant(subject, covariates.EnumerateObject().ToDictionary(e => e.Name, e => (object?)e.Value.GetString()));

@@ -37,7 +37,7 @@ public static class AutoencoderArtifact
     {
         var path = Path.Combine(folder, "preprocessing.json");
         if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<PreprocessingConfig>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty"); }
+        try { return JsonSerializer.Deserialize<PreprocessingConfig>(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "preprocessing.json"), Json) ?? throw new InvalidDataException($"{path}: empty"); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
 

@@ -29,6 +29,8 @@ public sealed class AutoencoderTrainer : Trainer
         : base(runFolder, config.Training, config.Seed, Device.Parse(config.Device))
     {
         _config = config.Validate("autoencoder config");
+        MemoryEstimate.AutoencoderTraining(config).EnsureFits(AvailableMemory.For(Device), "autoencoder config",
+            "lower model.channels, training.batch_size or data.preprocessing.shape");
         _data = data ?? TrainingDataset.Load(config.Data);
         _order = new DataOrder(_data.Count, config.Seed);
         // Initial weights come from the default generator: seed it so two runs start identical.

@@ -74,7 +74,7 @@ public sealed class CheckpointStore(string runFolder, int keep = 2)
     {
         var marker = Path.Combine(dir, Marker);
         if (!File.Exists(marker)) return "no COMPLETE marker: the write was interrupted";
-        foreach (var line in File.ReadAllLines(marker).Where(l => l.Length > 0))
+        foreach (var line in BoundedFile.ReadAllLines(marker, BoundedFile.ConfigBytes, "checkpoint marker").Where(l => l.Length > 0))
         {
             var parts = line.Split('\t');
             var file = Path.Combine(dir, parts[0]);
@@ -85,15 +85,44 @@ public sealed class CheckpointStore(string runFolder, int keep = 2)
         return null;
     }
 
+    /// <summary>
+    /// A checkpoint's state.json, every field checked before anything uses it: the step must be the
+    /// one the folder is named for, the sample count non-negative, the generator state the engine's
+    /// size, and a stored scale factor positive and finite. A marker only proves the files are whole,
+    /// not that what they say is sane.
+    /// </summary>
     public static TrainingState ReadState(string dir)
     {
         var path = Path.Combine(dir, "state.json");
+        TrainingState state;
         try
         {
-            return JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path}: empty");
+            state = JsonSerializer.Deserialize<TrainingState>(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "checkpoint state")) ?? throw new InvalidDataException($"{path}: empty");
         }
         catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+
+        var problems = new List<string>();
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(dir));
+        if (name.StartsWith("step-", StringComparison.Ordinal) && long.TryParse(name["step-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var folderStep))
+        {
+            if (state.Step != folderStep) problems.Add($"step is {state.Step}, but the checkpoint folder is {name}");
+        }
+        else if (state.Step < 1) problems.Add($"step must be at least 1 (got {state.Step})");
+        if (state.SamplesSeen < 0) problems.Add($"samples_seen must not be negative (got {state.SamplesSeen})");
+        if (state.ScaleFactor is { } scale && !(double.IsFinite(scale) && scale > 0)) problems.Add($"scale_factor must be positive and finite (got {scale})");
+        var generator = DecodeGenerator(state, dir);
+        if (generator.Length != GeneratorStateBytes.Value)
+            problems.Add($"generator_state holds {generator.Length} bytes, the engine's generator state has {GeneratorStateBytes.Value}");
+        if (problems.Count > 0) throw new InvalidDataException($"{path}: {string.Join("; ", problems)}");
+        return state;
     }
+
+    // The size of the engine's CPU generator state (5056 bytes in libtorch 1.13), asked of the engine rather than assumed.
+    private static readonly Lazy<int> GeneratorStateBytes = new(() =>
+    {
+        using var generator = new Generator(0);
+        return generator.GetState().Length;
+    });
 
     /// <summary>A tensor file of a checkpoint; a damaged file is an error naming it.</summary>
     public static IReadOnlyDictionary<string, HostTensor> ReadTensors(string dir, string file)

@@ -39,6 +39,7 @@ public sealed class DiffusionTrainer : Trainer
         AutoencoderSource = source;
         _autoencoder.To(Device);
         _data = TrainingDataset.Load(config.Data, preprocessing);
+        EnsureMemory(config, _autoencoder.Config, preprocessing, _data.Count, Device);
         _order = new DataOrder(_data.Count, config.Seed);
         Conditioning = CovariateTable.Spec(config.Conditioning, _data, Path.Combine(_data.Root, "participants.tsv"));
         var (rows, given) = CovariateTable.Rows(Conditioning, _data, Path.Combine(_data.Root, "participants.tsv"), Device);
@@ -73,6 +74,22 @@ public sealed class DiffusionTrainer : Trainer
 
     protected override string Title => "diffusion loss";
     protected override IReadOnlyList<string> LossTerms => ["mse"];
+
+    // Before the latent cache and the UNet are allocated; the covariate count is the config's (categorical ones may add a column or two).
+    private static void EnsureMemory(DiffusionRunConfig config, AutoencoderKLConfig autoencoder, PreprocessingConfig preprocessing, int images, Device device)
+    {
+        var spec = new ConditioningSpec
+        {
+            Covariates = config.Conditioning.Covariates.Select(n => new Covariate { Name = n }).ToList(),
+            CrossAttention = config.Conditioning.CrossAttention, Concat = config.Conditioning.Concat,
+        };
+        var unet = BuildUNetConfig(config, autoencoder.LatentChannels, spec);
+        var spatial = preprocessing.Shape.Select(n => (long)n).ToArray();
+        for (int level = 1; level < autoencoder.Levels; level++) spatial = spatial.Select(n => (n + 1) / 2).ToArray();  // as AutoencoderKL.LatentShape
+        long[] latent = [autoencoder.LatentChannels, .. spatial];
+        MemoryEstimate.DiffusionTraining(config, unet, autoencoder, preprocessing.Shape, latent, images)
+            .EnsureFits(AvailableMemory.For(device), "diffusion config", "lower model.num_channels, training.batch_size or the autoencoder's image shape");
+    }
 
     public static DiffusionUNetConfig BuildUNetConfig(DiffusionRunConfig config, int latentChannels, ConditioningSpec spec)
     {

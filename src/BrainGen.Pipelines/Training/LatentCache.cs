@@ -80,7 +80,7 @@ public sealed class LatentCache : IDisposable
     private static string Fingerprint(string weights, TrainingDataset data)
     {
         using var sha = SHA256.Create();
-        using (var stream = File.OpenRead(weights)) sha.TransformBlock(SHA256.HashData(stream), 0, 32, null, 0);
+        using (var stream = BoundedFile.OpenRead(weights, "autoencoder weights")) sha.TransformBlock(SHA256.HashData(stream), 0, 32, null, 0);
         var bytes = Encoding.UTF8.GetBytes(data.Fingerprint());
         sha.TransformFinalBlock(bytes, 0, bytes.Length);
         return Convert.ToHexString(sha.Hash!);

@@ -21,15 +21,23 @@ public sealed class LossLog
         var header = "step," + string.Join(',', _columns);
         if (resumeStep > 0 && File.Exists(_path))
         {
-            var lines = File.ReadAllLines(_path);
+            var lines = BoundedFile.ReadAllLines(_path, BoundedFile.TableBytes, "loss log");
             if (lines.Length == 0 || lines[0] != header)
                 throw new InvalidDataException($"{_path}: header does not match this run's loss terms ({header})");
-            foreach (var line in lines.Skip(1))
+            for (int i = 1; i < lines.Length; i++)
             {
-                var cells = line.Split(',');
-                if (cells.Length != _columns.Length + 1 || !long.TryParse(cells[0], CultureInfo.InvariantCulture, out var step)) continue;  // a torn last line
+                var cells = lines[i].Split(',');
+                var values = new double[cells.Length - 1];
+                long step = 0;
+                bool whole = cells.Length == _columns.Length + 1 && long.TryParse(cells[0], CultureInfo.InvariantCulture, out step)
+                             && cells.Skip(1).Select((c, k) => double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out values[k])).All(ok => ok);
+                if (!whole)
+                {
+                    if (i == lines.Length - 1 || lines[i].Length == 0) continue;  // a torn last line (the kill came mid-write)
+                    throw new InvalidDataException($"{_path}: line {i + 1}: not a row of {_columns.Length + 1} numbers: '{lines[i]}'");
+                }
                 if (step > resumeStep) break;
-                _rows.Add((step, cells.Skip(1).Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToArray()));
+                _rows.Add((step, values));
             }
         }
         AtomicFile.WriteAllText(_path, header + "\n" + string.Concat(_rows.Select(r => Format(r.Step, r.Values) + "\n")));

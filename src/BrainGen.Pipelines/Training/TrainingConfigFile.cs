@@ -1,6 +1,7 @@
 using System.Globalization;
 using BrainGen.Imaging;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -32,8 +33,13 @@ public static class TrainingConfigFile
         if (path is not null)
         {
             if (!File.Exists(path)) throw new FileNotFoundException($"{path}: config file not found", path);
+            var yaml = BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "config");
             var stream = new YamlStream();
-            try { stream.Load(new StringReader(File.ReadAllText(path))); }
+            try
+            {
+                EnsureNestingDepth(yaml, path);
+                stream.Load(new StringReader(yaml));
+            }
             catch (YamlException e) { throw new InvalidDataException($"{path}: line {e.Start.Line}: {e.Message}", e); }
             if (stream.Documents.Count > 0)
                 root = stream.Documents[0].RootNode as YamlMappingNode
@@ -69,6 +75,7 @@ public static class TrainingConfigFile
         try
         {
             var stream = new YamlStream();
+            EnsureNestingDepth(entry[(eq + 1)..], $"--set '{entry[..eq]}'");
             stream.Load(new StringReader(entry[(eq + 1)..]));
             value = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : new YamlScalarNode("");
         }
@@ -82,6 +89,29 @@ public static class TrainingConfigFile
             node = child as YamlMappingNode ?? throw new ArgumentException($"--set '{entry}': '{key}' is a value, not a section");
         }
         node.Children[new YamlScalarNode(keys[^1])] = value;
+    }
+
+    /// <summary>How deep sections and lists may nest; run configs use three or four levels.</summary>
+    public const int MaxNestingDepth = 64;
+
+    /// <summary>
+    /// Refuses YAML nested deeper than <see cref="MaxNestingDepth"/> before it is loaded: YamlDotNet
+    /// builds (and later walks) nodes recursively, so 100,000 nested brackets overflow the stack,
+    /// which no handler can catch. The event parser itself is iterative, so this scan is safe.
+    /// </summary>
+    internal static void EnsureNestingDepth(string text, string source)
+    {
+        var parser = new Parser(new StringReader(text));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is MappingStart or SequenceStart)
+            {
+                if (++depth > MaxNestingDepth)
+                    throw new InvalidDataException($"{source}: line {parser.Current.Start.Line}: nested more than {MaxNestingDepth} levels deep");
+            }
+            else if (parser.Current is MappingEnd or SequenceEnd) depth--;
+        }
     }
 
     private static string Serialize(YamlMappingNode root)

@@ -40,17 +40,25 @@ public sealed class TrainingDataset
             throw new InvalidDataException($"{data.Root}: no {data.Modality} images to train on{why}");
         }
         var images = new TrainingImage[rows.Count];
-        Parallel.For(0, rows.Count, i =>
+        try
         {
-            var r = rows[i];
-            Volume volume;
-            try { volume = Preprocess(Nifti.Read(r.Path), prep); }
-            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
+            Parallel.For(0, rows.Count, i =>
             {
-                throw new InvalidDataException($"{r.Path}: {e.Message}", e);
-            }
-            images[i] = new TrainingImage(r.Subject, r.Session, r.Path, volume, r.Covariates);
-        });
+                var r = rows[i];
+                Volume volume;
+                try { volume = Preprocess(Nifti.Read(r.Path), prep); }
+                catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or FormatException or OverflowException)
+                {
+                    throw new InvalidDataException(e.Message.StartsWith(r.Path, StringComparison.Ordinal) ? e.Message : $"{r.Path}: {e.Message}", e);
+                }
+                images[i] = new TrainingImage(r.Subject, r.Session, r.Path, volume, r.Covariates);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // The first failing image, as if read one by one (Parallel.For wraps every worker's error).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         return new TrainingDataset(cohort.Root, images, prep);
     }
 

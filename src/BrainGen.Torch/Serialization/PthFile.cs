@@ -1,3 +1,4 @@
+using BrainGen.Imaging;
 namespace BrainGen.Torch.Serialization;
 
 /// <summary>
@@ -21,7 +22,7 @@ public static class PthFile
     public static object? Read(string path, PthReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        using var stream = BoundedFile.OpenRead(path, "checkpoint");
         return Read(stream, path, options);
     }
 

@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using BrainGen.Imaging;
 
 namespace BrainGen.Torch.Serialization;
 
@@ -43,7 +44,7 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     public static SafeTensorsFile Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        var stream = BoundedFile.OpenRead(path, "safetensors file", bufferSize: 1);
         MemoryMappedFile? map = null;
         MemoryMappedViewAccessor? view = null;
         byte* pointer = null;

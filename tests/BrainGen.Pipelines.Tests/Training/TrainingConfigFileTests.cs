@@ -41,6 +41,29 @@ public class TrainingConfigFileTests : IDisposable
         Assert.StartsWith(path, e.Message);
     }
 
+    public static TheoryData<string, string> DeepYaml() => new()
+    {
+        { "model: " + new string('[', 100_000) + new string(']', 100_000) + "\n", "line 1: nested more than 64 levels deep" },
+        { "a: " + string.Concat(Enumerable.Repeat("{b: ", 65)) + "1" + new string('}', 65) + "\n", "line 1: nested more than 64 levels deep" },
+        { string.Concat(Enumerable.Range(0, 3000).Select(i => new string(' ', i) + $"k{i}:\n")) + new string(' ', 3000) + "v: 1\n", "line 65: nested more than 64 levels deep" },
+    };
+
+    // 100,000 nested brackets once overflowed the stack inside YamlDotNet (uncatchable); the depth is bounded before loading.
+    [Theory]
+    [MemberData(nameof(DeepYaml))]
+    public void DeeplyNestedYamlIsRefusedBeforeLoading(string yaml, string expected)
+    {
+        var path = Path.Combine(_dir, "deep.yaml");
+        File.WriteAllText(path, yaml);
+        var e = Assert.Throws<InvalidDataException>(() => TrainingConfigFile.Load<AutoencoderRunConfig>(path));
+        Assert.Equal($"{path}: {expected}", e.Message);
+        var set = Assert.Throws<InvalidDataException>(() => TrainingConfigFile.Load<AutoencoderRunConfig>(null, ["model.channels=" + new string('[', 100) + new string(']', 100)]));
+        Assert.StartsWith("--set 'model.channels': line 1: nested more than 64", set.Message);
+        // 64 levels still load (as far as the YAML goes; the typed config then names the key).
+        File.WriteAllText(path, "a: " + string.Concat(Enumerable.Repeat("{b: ", 63)) + "1" + new string('}', 63) + "\n");
+        Assert.DoesNotContain("nested", Assert.Throws<InvalidDataException>(() => TrainingConfigFile.Load<AutoencoderRunConfig>(path)).Message);
+    }
+
     [Fact]
     public void InvalidValuesAreListedTogether()
     {
