@@ -15,8 +15,10 @@ case "${1:-demo}" in
     rm -rf .test-results
     status=0
     dotnet test BrainGen.slnx -c Release --nologo -v q --logger "trx" --results-directory .test-results "$@" || status=$?
-    # One plain closing line over every test assembly.
-    awk -F'"' '/<Counters /{ for (i=1;i<NF;i++) { if ($i ~ / passed=$/) p+=$(i+1); if ($i ~ / failed=$/) f+=$(i+1); if ($i ~ / notExecuted=$/) s+=$(i+1) } }
+    # One plain closing line over every test assembly. A skipped test is a UnitTestResult with
+    # outcome="NotExecuted"; the <Counters> notExecuted attribute stays 0 for them.
+    awk -F'"' '/<Counters /{ for (i=1;i<NF;i++) { if ($i ~ / passed=$/) p+=$(i+1); if ($i ~ / failed=$/) f+=$(i+1) } }
+               /<UnitTestResult / && /outcome="NotExecuted"/ { s++ }
                END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' .test-results/*.trx 2>/dev/null || true
     exit $status
     ;;

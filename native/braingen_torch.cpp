@@ -16,6 +16,7 @@
 #include <torch/version.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -192,6 +193,52 @@ at::TensorOptions options_of(int32_t dtype) {
   return at::TensorOptions().dtype(static_cast<at::ScalarType>(dtype));
 }
 
+// libtorch 1.13 sends CPU bfloat16 convolutions (any size) and bf16 matmuls of 16^3 and more to
+// oneDNN whenever CPUID reports AVX-512 BW/VL/DQ (mkldnn_bf16_device_check); it never asks oneDNN,
+// which has no bf16 kernels below avx512_core. A oneDNN capped lower (DNNL_MAX_CPU_ISA=AVX2, the way
+// to try a lesser CPU on this one) then fails all such work with "could not create a primitive
+// descriptor iterator". On a CPU that really lacks AVX-512, libtorch runs that work on ATen's native
+// kernels; turning oneDNN off does the same here. 2.x asks oneDNN (ideep::has_bf16_type_support),
+// so the probe below finds nothing to do there.
+bool bf16_cpu_work_runs(std::string& error) {
+  try {
+    c10::InferenceMode no_autograd;
+    auto image = at::ones({1, 1, 3, 3}, at::kBFloat16);
+    at::conv2d(image, image);
+    auto matrix = at::ones({32, 32}, at::kBFloat16);
+    at::mm(matrix, matrix);
+    return true;
+  } catch (const c10::Error& e) {
+    error = e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  return false;
+}
+
+int32_t settle_bf16_cpu_routing() {
+  std::string error, again;
+  if (bf16_cpu_work_runs(error)) return 0;
+  auto& context = at::globalContext();
+  if (!context.userEnabledMkldnn()) return 2;
+  context.setUserEnabledMkldnn(false);
+  if (bf16_cpu_work_runs(again)) {
+    std::fprintf(stderr,
+                 "braingen: oneDNN cannot run bfloat16 here (%s), yet libtorch %s sends CPU bfloat16 work to it on this "
+                 "CPU; oneDNN is off, so convolutions run ATen's native kernels as on a CPU without AVX-512\n",
+                 error.substr(0, error.find('\n')).c_str(), TORCH_VERSION);
+    return 1;
+  }
+  context.setUserEnabledMkldnn(true);
+  return 2;
+}
+
+// Settled once, before the first operator runs (a magic static: thread-safe, checked per call).
+int32_t bf16_cpu_routing() {
+  static const int32_t routing = settle_bf16_cpu_routing();
+  return routing;
+}
+
 }  // namespace
 
 extern "C" {
@@ -240,6 +287,7 @@ char* bg_all_schemas(void) {
 }
 
 int32_t bg_call(bg_op op, const bg_value* args, int32_t nargs, bg_value* rets, int32_t maxrets) {
+  bf16_cpu_routing();
   return guarded<int32_t>(-1, [&]() {
     const auto& handle = *static_cast<c10::OperatorHandle*>(op);
     const auto& schema = handle.schema();
@@ -588,5 +636,15 @@ int32_t bg_set_num_threads(int32_t n) {
     return 0;
   });
 }
+
+int32_t bg_mkldnn_enabled(void) { return at::globalContext().userEnabledMkldnn() ? 1 : 0; }
+
+int32_t bg_set_mkldnn_enabled(int32_t on) {
+  bool previous = at::globalContext().userEnabledMkldnn();
+  at::globalContext().setUserEnabledMkldnn(on != 0);
+  return previous ? 1 : 0;
+}
+
+int32_t bg_bf16_cpu_routing(void) { return bf16_cpu_routing(); }
 
 }  // extern "C"

@@ -127,6 +127,16 @@ BG_EXPORT int32_t bg_cuda_device_count(void);
 BG_EXPORT int32_t bg_cuda_synchronize(int32_t device_index);
 BG_EXPORT int32_t bg_get_num_threads(void);
 BG_EXPORT int32_t bg_set_num_threads(int32_t n);
+// Whether libtorch may use oneDNN (torch.backends.mkldnn.enabled); process-wide. set returns the
+// previous state.
+BG_EXPORT int32_t bg_mkldnn_enabled(void);
+BG_EXPORT int32_t bg_set_mkldnn_enabled(int32_t on);
+// How CPU bfloat16 convolutions and matmuls are routed, settled once before the first operator
+// runs: 0 as libtorch decides; 1 oneDNN was turned off because libtorch would send bf16 work to a
+// oneDNN that cannot run it (libtorch 1.13 with oneDNN capped below avx512_core, e.g. by
+// DNNL_MAX_CPU_ISA=AVX2, on a CPU with AVX-512), so that work runs ATen's native kernels as on a
+// CPU without AVX-512; 2 bf16 work fails either way (oneDNN left as it was).
+BG_EXPORT int32_t bg_bf16_cpu_routing(void);
 
 #ifdef __cplusplus
 }

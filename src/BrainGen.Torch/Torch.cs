@@ -25,6 +25,19 @@ public static class Torch
         set => NativeMethods.Check(NativeMethods.bg_set_num_threads(value), "set_num_threads");
     }
 
+    /// <summary>
+    /// Whether libtorch may use oneDNN on the CPU (<c>torch.backends.mkldnn.enabled</c>), process-wide;
+    /// off, convolutions and bf16 matmuls run ATen's native kernels.
+    /// </summary>
+    public static bool OneDnnEnabled
+    {
+        get => NativeMethods.bg_mkldnn_enabled() == 1;
+        set => NativeMethods.bg_set_mkldnn_enabled(value ? 1 : 0);
+    }
+
+    /// <summary>How CPU bfloat16 convolutions and matmuls run in this process (settled before the first operator).</summary>
+    public static Bf16CpuRouting Bf16CpuRouting => (Bf16CpuRouting)NativeMethods.bg_bf16_cpu_routing();
+
     /// <summary>Starts a scope that disposes the tensors created inside it (see <see cref="DisposeScope"/>).</summary>
     public static DisposeScope NewDisposeScope() => new();
 

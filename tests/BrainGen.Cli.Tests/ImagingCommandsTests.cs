@@ -60,7 +60,7 @@ public class ImagingCommandsTests : IDisposable
         Assert.Equal([90, 100, 80], v.Shape);
         Assert.Equal("LPS", v.OrientationCodes);
         Assert.Equal(NiftiDataType.Int16, v.SourceDataType);
-        Assert.All(v.Spacing, s => Assert.Equal(2, s, 6));
+        Assert.All(v.Spacing, s => AssertClose.Equal(2, s, rel: 1e-6));
         var (min, max) = v.Range();
         Assert.True(min >= -1e-4 && max <= 1 + 1e-4 && max > 0.9, $"min-max normalized range, got {min}..{max}");
     }

@@ -58,6 +58,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int bg_cuda_device_count();
     [LibraryImport(Lib)] internal static partial int bg_cuda_synchronize(int deviceIndex);
     [LibraryImport(Lib)] internal static partial int bg_get_num_threads();
+    [LibraryImport(Lib)] internal static partial int bg_mkldnn_enabled();
+    [LibraryImport(Lib)] internal static partial int bg_set_mkldnn_enabled(int on);
+    [LibraryImport(Lib)] internal static partial int bg_bf16_cpu_routing();
     [LibraryImport(Lib)] internal static partial int bg_set_num_threads(int n);
 
     internal static string LastError() => Marshal.PtrToStringUTF8(bg_last_error()) ?? "unknown libtorch error";

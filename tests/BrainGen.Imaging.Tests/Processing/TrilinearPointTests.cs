@@ -16,7 +16,7 @@ public class TrilinearPointTests
     public void InsidePointsReproduceALinearField(double x, double y, double z)
     {
         Assert.True(TrilinearPoint.TryInside(Nx, Ny, Nz, x, y, z, out var point));
-        Assert.Equal(1 + 2 * x - 3 * y + 0.5 * z, point.Sample(Linear), 4);
+        AssertClose.Equal(1 + 2 * x - 3 * y + 0.5 * z, point.Sample(Linear), abs: 1e-6, rel: 1e-6);
         Assert.Equal(point.Sample(Linear), TrilinearPoint.Clamped(Nx, Ny, Nz, x, y, z).Sample(Linear));
     }
 

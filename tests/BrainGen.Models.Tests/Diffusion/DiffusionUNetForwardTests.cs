@@ -74,8 +74,8 @@ public class DiffusionUNetForwardTests
         var one = model.Forward(x, Tensor.FromArray([250L]), classLabels: labels);
         var repeated = model.Forward(x, Tensor.FromArray([250L, 250L]), classLabels: labels);
         var scalar = model.Forward(x, Tensor.Scalar(250, DType.Int64), classLabels: labels);
-        Assert.Equal(0, UNetFixtures.MaxAbsDiff(one, repeated), 6);
-        Assert.Equal(0, UNetFixtures.MaxAbsDiff(one, scalar), 6);
+        AssertClose.Equal(0, UNetFixtures.MaxAbsDiff(one, repeated), abs: 1e-5);
+        AssertClose.Equal(0, UNetFixtures.MaxAbsDiff(one, scalar), abs: 1e-5);
     }
 
     [Fact]
@@ -114,6 +114,8 @@ public class DiffusionUNetForwardTests
         var output = model.Forward(Tensor.FromHost(io["x"]).To(DType.BFloat16), Tensor.FromHost(io["timesteps"]),
                                    Tensor.FromHost(io["context2"]).To(DType.BFloat16), Tensor.FromHost(io["labels"]));
         Assert.Equal(DType.BFloat16, output.DType);
+        // Outputs reach 1.26; a whole network in bf16 is off by 0.040 on oneDNN's kernels and by 0.10
+        // on ATen's native ones (CPUs without AVX-512), see docs/engine.md "Portable numerics".
         double diff = UNetFixtures.MaxAbsDiff(output.Float(), expected);
         Assert.True(diff < 0.25, $"bf16 max |diff| = {diff}");
     }

@@ -28,8 +28,8 @@ public class GuidedSamplingTests
         // conditional shift = row mean (0.3, 0.7); unconditional = −1.
         double[] expected = [0.1 + -1 + scale * (0.3 - -1), 0.1 + -1 + scale * (0.7 - -1)];
         var values = eps.ToArray<float>();
-        Assert.Equal(expected[0], values[0], 5);
-        Assert.Equal(expected[1], values[4], 5);
+        AssertClose.Equal(expected[0], values[0], abs: 1e-6, rel: 1e-5);
+        AssertClose.Equal(expected[1], values[4], abs: 1e-6, rel: 1e-5);
     }
 
     [Fact]

@@ -12,15 +12,15 @@ public class SchedulerGoldenValueTests
     public void BundleScheduleValues()
     {
         var s = Bundle();
-        Assert.Equal(0.0015, s.Betas[0], 7);
-        Assert.Equal(0.0015081, s.Betas[1], 7);
-        Assert.Equal(0.0082631, s.Betas[499], 7);
-        Assert.Equal(0.0205, s.Betas[999], 7);
-        Assert.Equal(0.9985, s.AlphasCumprod[0], 6);
-        Assert.Equal(0.1085760, s.AlphasCumprod[499], 6);
-        Assert.Equal(1.42899e-4, s.AlphasCumprod[980], 9);
-        Assert.Equal(9.69109e-5, s.AlphasCumprod[999], 10);
-        Assert.Equal(271.634, s.AlphasCumprod.Sum(a => (double)a), 2);
+        AssertClose.Equal(0.0015, s.Betas[0], abs: 1e-7);
+        AssertClose.Equal(0.0015081, s.Betas[1], abs: 1e-7);
+        AssertClose.Equal(0.0082631, s.Betas[499], abs: 1e-7);
+        AssertClose.Equal(0.0205, s.Betas[999], abs: 1e-7);
+        AssertClose.Equal(0.9985, s.AlphasCumprod[0], abs: 1e-6);
+        AssertClose.Equal(0.1085760, s.AlphasCumprod[499], abs: 1e-6);
+        AssertClose.Equal(1.42899e-4, s.AlphasCumprod[980], abs: 1e-9);
+        AssertClose.Equal(9.69109e-5, s.AlphasCumprod[999], abs: 1e-10);
+        AssertClose.Equal(271.634, s.AlphasCumprod.Sum(a => (double)a), abs: 0.01);
     }
 
     [Theory]
@@ -36,8 +36,8 @@ public class SchedulerGoldenValueTests
         Assert.True(index >= 0, $"{timestep} is on the 50-step grid");
         using var scope = Torch.Torch.NewDisposeScope();
         var step = ddim.Step(Tensor.FromArray([0.1f]), index, Tensor.FromArray([1f]));
-        Assert.Equal(expectedPrevious, step.PreviousSample.ToDouble(), 6);
-        Assert.Equal(expectedOriginal, step.PredictedOriginal.ToDouble(), 5);
+        AssertClose.Equal(expectedPrevious, step.PreviousSample.ToDouble(), rel: 1e-6);
+        AssertClose.Equal(expectedOriginal, step.PredictedOriginal.ToDouble(), rel: 1e-6);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class SchedulerGoldenValueTests
         var ddpm = new DDPMScheduler(Bundle());
         using var scope = Torch.Torch.NewDisposeScope();
         var noisy = ddpm.AddNoise(Tensor.FromArray([1f]), Tensor.FromArray([1f]), Tensor.FromArray([500L]));
-        Assert.Equal(1.27276993, noisy.ToDouble(), 6);
+        AssertClose.Equal(1.27276993, noisy.ToDouble(), rel: 1e-6);
     }
 
     [Fact]

@@ -15,10 +15,10 @@ public class TissuePropertyMapsTests
     public void MixedVoxelsSumPdAndAverageTimesInLogSpaceAndEmptyVoxelsGetTheBackground()
     {
         var maps = TissuePropertyMaps.FromTissues(Grid, Tissues, modulation: null, Csf);
-        Assert.Equal(0.75, maps.ProtonDensity[0], 5);
-        Assert.Equal(Math.Sqrt(1300.0 * 800), maps.T1[0], 2);
-        Assert.Equal(Math.Sqrt(110.0 * 80), maps.T2[0], 3);
-        Assert.Equal(800, maps.T1[1], 3);
+        AssertClose.Equal(0.75, maps.ProtonDensity[0], abs: 1e-5);
+        AssertClose.Equal(Math.Sqrt(1300.0 * 800), maps.T1[0], rel: 1e-5);
+        AssertClose.Equal(Math.Sqrt(110.0 * 80), maps.T2[0], rel: 1e-5);
+        AssertClose.Equal(800, maps.T1[1], rel: 1e-5);
         Assert.Equal((0f, 4300f, 1500f), (maps.ProtonDensity[2], maps.T1[2], maps.T2[2]));
     }
 
@@ -29,14 +29,14 @@ public class TissuePropertyMapsTests
         var modulation = new TissueModulation(new float[3], [ln2, 0, 0], new float[3], [0, -ln2, 0]);
         var plain = TissuePropertyMaps.FromTissues(Grid, Tissues, null, Csf);
         var modulated = TissuePropertyMaps.FromTissues(Grid, Tissues, modulation, Csf);
-        Assert.Equal(2 * plain.T1[0], modulated.T1[0], 2);
-        Assert.Equal(plain.T2Star[1] / 2, modulated.T2Star[1], 3);
+        AssertClose.Equal(2 * plain.T1[0], modulated.T1[0], rel: 1e-5);
+        AssertClose.Equal(plain.T2Star[1] / 2, modulated.T2Star[1], rel: 1e-5);
         Assert.Equal(plain.ProtonDensity, modulated.ProtonDensity);
 
         // The image of the modulated voxel equals the image of its modulated tissues summed by hand.
         var protocol = ProtocolPresets.Get("se-t2w-3t");
         var image = ContrastSynthesis.FromTissues(Grid, Tissues, protocol, modulation);
         double expected = 0.5 * protocol.Signal(Gm with { T1 = 2 * Gm.T1 }) + 0.5 * protocol.Signal(Wm with { T1 = 2 * Wm.T1 });
-        Assert.Equal(expected, image[0], 4);
+        AssertClose.Equal(expected, image[0], rel: 1e-5);
     }
 }

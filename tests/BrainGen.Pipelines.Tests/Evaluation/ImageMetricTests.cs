@@ -51,9 +51,14 @@ public class ImageMetricTests
         var values = actual.To(DType.Float64).ToArray<double>();
         var expected = MetricFixtures.Expected(name);
         Assert.Equal(expected.Length, values.Length);
-        bool float64 = metric == "4gssim";
+        // float32 SSIM takes each variance as E[x²] − μ², a cancellation that magnifies the
+        // convolutions' rounding: on ssim3d_default MONAI's value (oneDNN's kernels) is 4.1e-5 from
+        // the float64 one and ATen's native kernels 5e-6, so two correct kernels can differ by 5e-5
+        // (docs/engine.md, "Portable numerics"). PSNR and MAE have no such step.
+        double rel = metric == "4gssim" ? 1e-9 : metric is "ssim" or "msssim" ? 1e-4 : 1e-5;
+        double abs = metric == "4gssim" ? 0 : 1e-6;
         for (int i = 0; i < expected.Length; i++)
-            MetricFixtures.Close(expected[i], values[i], float64 ? 1e-9 : 1e-5, float64 ? 0 : 1e-6, $"{name}[{i}]");
+            MetricFixtures.Close(expected[i], values[i], rel, abs, $"{name}[{i}]");
     }
 
     [Theory]
@@ -73,8 +78,8 @@ public class ImageMetricTests
     {
         using var scope = Torch.Torch.NewDisposeScope();
         var (x, _) = MetricFixtures.Images("ssim3d_default");
-        Assert.All(Ssim.Compute(x, x).ToArray<float>(), v => Assert.Equal(1f, v, 5));
-        Assert.All(FourComponentGradientSsim.Compute(x, x).ToArray<double>(), v => Assert.Equal(1.0, v, 9));
+        Assert.All(Ssim.Compute(x, x).ToArray<float>(), v => AssertClose.Equal(1f, v, abs: 1e-5));
+        Assert.All(FourComponentGradientSsim.Compute(x, x).ToArray<double>(), v => AssertClose.Equal(1.0, v, abs: 1e-9));
         Assert.All(ErrorMetrics.MeanAbsoluteError(x, x).ToArray<float>(), v => Assert.Equal(0f, v));
         var other = Tensor.Rand([2, 1, 32, 36, 27]);
         Assert.Contains("differ in shape", Assert.Throws<ArgumentException>(() => Ssim.Compute(x, other)).Message);

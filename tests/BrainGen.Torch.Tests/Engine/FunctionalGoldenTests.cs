@@ -70,6 +70,22 @@ public class FunctionalGoldenTests
     }
 
     [Fact]
+    public void TheBf16BoundRejectsAConvolutionThatDropsItsBias()
+    {
+        // The bound is loose enough for every bf16 kernel, so it must still catch a wrong result.
+        using var scope = Torch.NewDisposeScope();
+        var c = Golden.Case("functional", "autocast_conv3d");
+        var x = Tensor.FromHost(c["in/x"]);
+        var w = Tensor.FromHost(c["in/w"]);
+        var withoutBias = Autocast(() => Functional.Conv3d(x, w, null, padding: [1, 1, 1]));
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() =>
+            Expect.WithinBf16Bound(c["out/0"], c["exact/out/0"], c["magnitude/out/0"], withoutBias, "conv3d without bias"));
+        var float32 = Functional.Conv3d(x, w, Tensor.FromHost(c["in/b"]), padding: [1, 1, 1]);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() =>
+            Expect.WithinBf16Bound(c["out/0"], c["exact/out/0"], c["magnitude/out/0"], float32, "conv3d without autocast"));
+    }
+
+    [Fact]
     public void DropoutInTrainingZeroesAndRescales()
     {
         // The exact mask is compared in the nn golden cases (seeded); here the contract: kept

@@ -92,6 +92,21 @@ public class TorchTests
             Assert.Equal(DType.BFloat16, Functional.Linear(x, w).DType);
         Assert.Equal(DType.Float32, Functional.Linear(x, w).DType);
     }
+
+    [Fact]
+    public void Bf16ConvolutionsAndMatmulsRunWhateverOneDnnCanDo()
+    {
+        // With oneDNN capped below AVX-512 (DNNL_MAX_CPU_ISA=AVX2) on an AVX-512 CPU, libtorch 1.13
+        // would send these to a oneDNN without bf16 kernels; the engine turns oneDNN off first.
+        using var scope = Torch.NewDisposeScope();
+        var image = Tensor.Ones([1, 2, 5, 5, 5], dtype: DType.BFloat16);
+        var kernel = Tensor.Ones([3, 2, 3, 3, 3], dtype: DType.BFloat16);
+        var matrix = Tensor.Ones([32, 32], dtype: DType.BFloat16);
+        Assert.Equal(54f, Functional.Conv3d(image, kernel).Float().ToArray<float>()[0]);  // 2·27 ones: exact in bf16
+        Assert.Equal(32f, matrix.MatMul(matrix).Float().ToArray<float>()[0]);
+        Assert.NotEqual(Bf16CpuRouting.Unavailable, Torch.Bf16CpuRouting);
+        if (Torch.Bf16CpuRouting == Bf16CpuRouting.OneDnnTurnedOff) Assert.False(Torch.OneDnnEnabled);
+    }
 }
 
 /// <summary>A test that only holds on the libtorch release the op layer was generated from (skipped on others).</summary>

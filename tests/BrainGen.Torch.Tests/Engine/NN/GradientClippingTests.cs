@@ -37,11 +37,11 @@ public class GradientClippingTests
         var withGrad = Tensor.Zeros([2]).RequiresGrad_();
         withGrad.Grad = Tensor.FromArray(3f, 4f);
         var without = Tensor.Zeros([3]).RequiresGrad_();
-        Assert.Equal(5.0, GradientClipping.ClipGradNorm([withGrad, without], 1.0), 5);
+        AssertClose.Equal(5.0, GradientClipping.ClipGradNorm([withGrad, without], 1.0), rel: 1e-6);
         Assert.Null(without.Grad);
         var g = withGrad.Grad!.ToArray<float>();
-        Assert.Equal(0.6f, g[0], 5);
-        Assert.Equal(0.8f, g[1], 5);
+        AssertClose.Equal(0.6f, g[0], rel: 1e-6);
+        AssertClose.Equal(0.8f, g[1], rel: 1e-6);
         Assert.Equal(0.0, GradientClipping.ClipGradNorm([without], 1.0));
     }
 }
