@@ -7,9 +7,15 @@ namespace BrainGen.Imaging;
 /// Crash-safe writes: the content goes to a temporary file in the destination folder, is flushed to
 /// disk, and replaces the destination with one rename; the folder is then fsynced so the rename
 /// itself survives a power cut. A reader sees the old file or the new one, never half of one.
-/// Only a regular file (or a new path) is replaced: see <see cref="CheckReplaceable"/>.
+/// Only a regular file (or a new path) is replaced: see <see cref="CheckReplaceable"/>. BrainGen.Torch
+/// compiles this file too, as an internal class (BRAINGEN_TORCH), for safetensors checkpoints.
 /// </summary>
-public static class AtomicFile
+#if BRAINGEN_TORCH
+internal
+#else
+public
+#endif
+static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {

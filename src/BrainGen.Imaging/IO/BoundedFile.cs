@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace BrainGen.Imaging;
@@ -11,14 +10,15 @@ namespace BrainGen.Imaging;
 /// meant to be (<c>what</c>: "config", "model.json", ...).
 /// </summary>
 /// <remarks>
-/// .NET reports no file type beyond directory/link on Unix (FileAttributes and UnixFileMode carry
-/// only permissions), so the type comes from stat(2) through the runtime's own System.Native shim,
-/// whose FileStatus layout (Flags, Mode, Uid, Gid, Size, ...) has been stable since .NET Core 2.
-/// Where that shim is unavailable the check falls back to the attributes and the capped read.
-/// BrainGen.Torch compiles this file too (as an internal class: Torch sits beside Imaging, not
-/// above it), for the safetensors and .pth readers and the model configs.
+/// The file type comes from <see cref="FileKinds"/>. BrainGen.Torch compiles this file too, as an
+/// internal class (BRAINGEN_TORCH), for the safetensors and .pth readers and the model configs.
 /// </remarks>
-static partial class BoundedFile
+#if BRAINGEN_TORCH
+internal
+#else
+public
+#endif
+static class BoundedFile
 {
     /// <summary>The cap for configs and metadata (YAML, model.json, inference.json, state.json, sidecars).</summary>
     public const long ConfigBytes = 16L << 20;
@@ -68,20 +68,15 @@ static partial class BoundedFile
     /// <summary>Throws unless <paramref name="path"/> names (through any links) a regular file; returns its size in bytes.</summary>
     public static long EnsureRegularFile(string path, string what)
     {
-        if (Directory.Exists(path)) throw new IOException($"{path}: the {what} is a directory, not a file");
-        var info = new FileInfo(path);
-        if (!info.Exists && info.LinkTarget is null) throw new FileNotFoundException($"{path}: {what} not found", path);
-        switch (Stat(path, out var status))
+        var (kind, size) = FileKinds.Inspect(path, followLinks: true);
+        return kind switch
         {
-            case StatOutcome.Done:
-                var kind = status.Mode & TypeMask;
-                if (kind != RegularFile) throw new IOException($"{path}: the {what} is {Describe(kind)}, not a regular file");
-                return status.Size;
-            case StatOutcome.Failed:  // FileInfo sees a link that points nowhere (or a file that vanished) as existing
-                throw new FileNotFoundException($"{path}: {what} not found{(info.LinkTarget is null ? "" : " (a link that points nowhere)")}", path);
-            default:
-                return info.Length;
-        }
+            FileKind.Regular => size,
+            FileKind.Missing => throw new FileNotFoundException(
+                $"{path}: {what} not found{(new FileInfo(path).LinkTarget is null ? "" : " (a link that points nowhere)")}", path),
+            FileKind.Directory => throw new IOException($"{path}: the {what} is a directory, not a file"),
+            _ => throw new IOException($"{path}: the {what} is {FileKinds.Describe(kind)}, not a regular file"),
+        };
     }
 
     private static IOException TooLarge(string path, string what, long cap) =>
@@ -92,54 +87,5 @@ static partial class BoundedFile
         var encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
         var start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
         return encoding.GetString(bytes, start, bytes.Length - start);
-    }
-
-    // S_IFMT and the file types, as POSIX numbers them (System.Native passes them through unchanged).
-    private const int TypeMask = 0xF000, Fifo = 0x1000, CharDevice = 0x2000, DirectoryType = 0x4000,
-        BlockDevice = 0x6000, RegularFile = 0x8000, SymbolicLink = 0xA000, Socket = 0xC000;
-
-    private static string Describe(int kind) => kind switch
-    {
-        Fifo => "a FIFO (named pipe)",
-        CharDevice => "a character device",
-        BlockDevice => "a block device",
-        DirectoryType => "a directory",
-        SymbolicLink => "a symbolic link",
-        Socket => "a socket",
-        _ => $"of file type 0x{kind:X}",
-    };
-
-    private readonly record struct Status(int Mode, long Size);
-
-    private enum StatOutcome { Done, Failed, Unavailable }
-
-    private static bool _statUnavailable;
-
-    // stat(2), following links; Unavailable where the runtime's shim is not there (then the caller falls back).
-    private static unsafe StatOutcome Stat(string path, out Status status)
-    {
-        status = default;
-        if (_statUnavailable || OperatingSystem.IsWindows()) return StatOutcome.Unavailable;
-        var buffer = stackalloc byte[512];  // FileStatus is under 200 bytes; room for fields a later runtime may add
-        try
-        {
-            if (SystemNativeStat(path, buffer) != 0) return StatOutcome.Failed;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            _statUnavailable = true;
-            return StatOutcome.Unavailable;
-        }
-        status = new Status(*(int*)(buffer + 4), *(long*)(buffer + 16));
-        return StatOutcome.Done;
-    }
-
-    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", CharSet = CharSet.Ansi, ExactSpelling = true)]
-    private static extern unsafe int SystemNativeStatRaw(byte* path, byte* output);
-
-    private static unsafe int SystemNativeStat(string path, byte* output)
-    {
-        var utf8 = Encoding.UTF8.GetBytes(path + "\0");
-        fixed (byte* p = utf8) return SystemNativeStatRaw(p, output);
     }
 }

@@ -2,24 +2,40 @@ using System.Runtime.InteropServices;
 
 namespace BrainGen.Imaging;
 
-/// <summary>What a path names, without following a final symbolic link (lstat semantics).</summary>
-public enum FileKind { Missing, Regular, Directory, SymbolicLink, CharacterDevice, BlockDevice, Fifo, Socket, Other }
+/// <summary>What a path names: a regular file, a folder, a link, a device node, a FIFO or a socket.</summary>
+#if BRAINGEN_TORCH
+internal
+#else
+public
+#endif
+enum FileKind { Missing, Regular, Directory, SymbolicLink, CharacterDevice, BlockDevice, Fifo, Socket, Other }
 
 /// <summary>
 /// Tells a regular file from a device node, FIFO, socket, folder or symbolic link. .NET reports only
-/// "directory" and "link", so on Linux the type comes from statx(2), whose struct layout is the same
-/// on every architecture; elsewhere, anything that is neither a folder nor a link counts as regular.
+/// "directory" and "link", so on Linux the type comes from statx(2) in libc, whose struct layout is
+/// the same on every architecture; elsewhere, anything that is neither a folder nor a link counts as
+/// regular. BrainGen.Torch compiles this file too, as internal types (BRAINGEN_TORCH): Torch sits
+/// beside Imaging, not above it.
 /// </summary>
-public static class FileKinds
+#if BRAINGEN_TORCH
+internal
+#else
+public
+#endif
+static class FileKinds
 {
-    public static FileKind Of(string path)
+    /// <summary>The kind of <paramref name="path"/>; a final symbolic link is reported as such unless <paramref name="followLinks"/>.</summary>
+    public static FileKind Of(string path, bool followLinks = false) => Inspect(path, followLinks).Kind;
+
+    /// <summary>The kind and, for a regular file, the size in bytes (following links if asked).</summary>
+    public static (FileKind Kind, long Size) Inspect(string path, bool followLinks = false)
     {
         var info = new FileInfo(path);
-        if (info.LinkTarget is not null) return FileKind.SymbolicLink;
-        if (Directory.Exists(path)) return FileKind.Directory;
-        if (OperatingSystem.IsLinux() && StatxType(path) is { } mode)
-            return mode switch
+        if (!followLinks && info.LinkTarget is not null) return (FileKind.SymbolicLink, 0);
+        if (OperatingSystem.IsLinux() && Statx(path, followLinks) is { } stat)
+            return (stat.Mode switch
             {
+                -1 => FileKind.Missing,
                 0x8000 => FileKind.Regular,
                 0x4000 => FileKind.Directory,
                 0xA000 => FileKind.SymbolicLink,
@@ -27,13 +43,13 @@ public static class FileKinds
                 0x6000 => FileKind.BlockDevice,
                 0x1000 => FileKind.Fifo,
                 0xC000 => FileKind.Socket,
-                -1 => FileKind.Missing,
                 _ => FileKind.Other,
-            };
-        return info.Exists ? FileKind.Regular : FileKind.Missing;
+            }, stat.Size);
+        if (Directory.Exists(path)) return (FileKind.Directory, 0);
+        return info.Exists ? (FileKind.Regular, info.Length) : (FileKind.Missing, 0);
     }
 
-    /// <summary>"a FIFO", "a character device"...: for messages.</summary>
+    /// <summary>"a FIFO (named pipe)", "a character device"...: for messages.</summary>
     public static string Describe(FileKind kind) => kind switch
     {
         FileKind.Missing => "missing",
@@ -42,26 +58,27 @@ public static class FileKinds
         FileKind.SymbolicLink => "a symbolic link",
         FileKind.CharacterDevice => "a character device",
         FileKind.BlockDevice => "a block device",
-        FileKind.Fifo => "a FIFO",
+        FileKind.Fifo => "a FIFO (named pipe)",
         FileKind.Socket => "a socket",
         _ => "not a regular file",
     };
 
-    // S_IFMT bits of stx_mode, -1 when the path does not exist, null when statx is unavailable.
-    private static int? StatxType(string path)
+    // S_IFMT bits of stx_mode (-1 when the path does not exist) and stx_size; null when statx is unavailable.
+    private static (int Mode, long Size)? Statx(string path, bool followLinks)
     {
-        const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100, StatxTypeMask = 0x1;
+        const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100;
+        const uint StatxType = 0x1, StatxSize = 0x200;
         var buffer = new byte[256];  // sizeof(struct statx)
         try
         {
-            if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxTypeMask, buffer) != 0)
-                return Marshal.GetLastPInvokeError() is 2 /* ENOENT */ or 20 /* ENOTDIR */ ? -1 : null;
+            if (StatxCall(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxType | StatxSize, buffer) != 0)
+                return Marshal.GetLastPInvokeError() is 2 /* ENOENT */ or 20 /* ENOTDIR */ ? (-1, 0) : null;
         }
         catch (DllNotFoundException) { return null; }
         catch (EntryPointNotFoundException) { return null; }
-        return BitConverter.ToUInt16(buffer, 28) & 0xF000;  // stx_mode at offset 28
+        return (BitConverter.ToUInt16(buffer, 28) & 0xF000, BitConverter.ToInt64(buffer, 40));  // stx_mode at 28, stx_size at 40
     }
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
+    private static extern int StatxCall(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
 }

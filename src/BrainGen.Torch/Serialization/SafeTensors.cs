@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using BrainGen.Imaging;
 
 namespace BrainGen.Torch.Serialization;
 
