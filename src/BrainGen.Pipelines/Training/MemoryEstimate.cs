@@ -57,7 +57,7 @@ public sealed record MemoryEstimate(string What, IReadOnlyList<(string Part, lon
         var parts = TrainingParts(net, config.Training.BatchSize, config.Training.EmaDecay > 0);
         var ae = NetworkFootprint.Autoencoder(autoencoder, imageShape);
         long latent = latentShape.Aggregate(1L, (a, n) => Saturating(a, n, multiply: true));
-        parts.Add(("autoencoder", Saturating(Float * ae.Parameters, Float * ae.InferencePeak)));
+        parts.Add(("autoencoder", Saturating(Float * ae.Parameters, Float * Saturating(ae.InferencePeak, ae.LargestUnfold))));
         parts.Add(("latent cache", Float * 2 * Saturating(latent, images, multiply: true)));  // mean and sigma per image
         parts.Add(("engine and runtime", EngineBytes));
         return new MemoryEstimate("training the diffusion model", parts);
@@ -77,7 +77,8 @@ public sealed record MemoryEstimate(string What, IReadOnlyList<(string Part, lon
         {
             ("weights", Float * Saturating(unet.Parameters, ae.Parameters)),
             ("sampling", sampling),
-            ("decoding", Saturating(Float * ae.InferencePeak, Float * 2L * model.Image.Shape.Aggregate(1L, (a, n) => a * n))),
+            ("convolution workspace", Float * unet.LargestUnfold),
+            ("decoding", Saturating(Float * Saturating(ae.InferencePeak, ae.LargestUnfold), Float * 2L * model.Image.Shape.Aggregate(1L, (a, n) => a * n))),
             ("engine and runtime", EngineBytes),
         };
         return new MemoryEstimate("generating", parts);
@@ -111,6 +112,9 @@ public sealed record MemoryEstimate(string What, IReadOnlyList<(string Part, lon
         ("EMA weights", ema ? Float * net.Parameters : 0),
         // Kept activations, plus the backward pass's gradient of the largest one and its input's.
         ("activations", Saturating((long)(Float * BackwardOverhead), Saturating(batch, Saturating(net.TrainingActivations, 2 * net.LargestActivation), multiply: true), multiply: true)),
+        // ATen's native convolutions unfold their input into a column buffer; with oneDNN off, one
+        // sample's largest one was the whole gap between the estimate and the peak (docs/training.md).
+        ("convolution workspace", Float * net.LargestUnfold),
     ];
 
     // MONAI's PatchDiscriminator: kernel 4; stride 2 but for the last layer; channels double per layer.

@@ -10,9 +10,11 @@ namespace BrainGen.Pipelines.Training;
 /// tensor a forward pass creates and autograd keeps for the backward pass, in elements:
 /// a residual block at V voxels keeps about 2·Cin·V + 6·Cout·V (norms, SiLUs, convolutions, the
 /// sum), an attention block 7·C·V plus two heads·V² score matrices. Upper-ish by design: a few of
-/// those tensors are views or freed early.
+/// those tensors are views or freed early. <see cref="LargestUnfold"/> is the column buffer of the
+/// largest k > 1 convolution (Cin·k^d per output voxel): ATen's native convolutions, which run where
+/// oneDNN does not (bf16 on CPUs without AVX-512, or oneDNN off), unfold their input into it.
 /// </summary>
-public sealed record NetworkFootprint(long Parameters, long TrainingActivations, long LargestActivation, long InferencePeak)
+public sealed record NetworkFootprint(long Parameters, long TrainingActivations, long LargestActivation, long InferencePeak, long LargestUnfold)
 {
     /// <summary>The KL autoencoder (encode, sample, decode) on an image of <paramref name="imageShape"/> voxels.</summary>
     public static NetworkFootprint Autoencoder(AutoencoderKLConfig c, IReadOnlyList<int> imageShape)
@@ -123,7 +125,7 @@ public sealed record NetworkFootprint(long Parameters, long TrainingActivations,
     /// <summary>Accumulates kept activations (elements per sample) and the largest single tensor.</summary>
     private sealed class Walk(int dims)
     {
-        private double _kept, _largest, _peakPair, _parameters;
+        private double _kept, _largest, _peakPair, _parameters, _unfold;
 
         public void Keep(double elements)
         {
@@ -140,6 +142,7 @@ public sealed record NetworkFootprint(long Parameters, long TrainingActivations,
             _parameters += cout * cin * Math.Pow(kernel, dims) + cout;
             Keep(cout * outVoxels);
             Pair(keptInput ?? cin * outVoxels, cout * outVoxels);
+            if (kernel > 1) _unfold = Math.Max(_unfold, cin * Math.Pow(kernel, dims) * outVoxels);
         }
 
         public void NormSilu(long c, double v)
@@ -199,7 +202,7 @@ public sealed record NetworkFootprint(long Parameters, long TrainingActivations,
             }
         }
 
-        public NetworkFootprint Result() => new(Elements(_parameters), Elements(_kept), Elements(_largest), Elements(_peakPair));
+        public NetworkFootprint Result() => new(Elements(_parameters), Elements(_kept), Elements(_largest), Elements(_peakPair), Elements(_unfold));
 
         // Counts are doubles while summed (a hostile config must not overflow them); saturated well below long's range.
         private static long Elements(double n) => n >= long.MaxValue / 16 ? long.MaxValue / 16 : (long)Math.Ceiling(n);
