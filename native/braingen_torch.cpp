@@ -287,8 +287,8 @@ char* bg_all_schemas(void) {
 }
 
 int32_t bg_call(bg_op op, const bg_value* args, int32_t nargs, bg_value* rets, int32_t maxrets) {
-  bf16_cpu_routing();
   return guarded<int32_t>(-1, [&]() {
+    bf16_cpu_routing();
     const auto& handle = *static_cast<c10::OperatorHandle*>(op);
     const auto& schema = handle.schema();
     const auto& params = schema.arguments();
