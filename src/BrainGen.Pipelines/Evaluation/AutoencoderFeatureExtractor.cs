@@ -1,4 +1,4 @@
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Pipelines.Generation;
 using BrainGen.Torch;
 using BrainGen.Torch.Serialization;

@@ -54,7 +54,7 @@ public sealed record GenerationRequestRecord
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(model.Config, LatentDiffusionModel.Json)));
-        foreach (var (part, weights) in new[] { ("autoencoder", model.Autoencoder.StateDictToHost()), ("unet", model.UNet.StateDictToHost()) })
+        foreach (var (part, weights) in new[] { (Path.GetFileNameWithoutExtension(ModelParts.TokenizerWeights(model.Config)), model.Tokenizer.Network.StateDictToHost()), (Path.GetFileNameWithoutExtension(ModelParts.DenoiserWeights(model.Config)), model.DenoisingNetwork.Network.StateDictToHost()) })
         foreach (var (name, tensor) in weights.OrderBy(w => w.Key, StringComparer.Ordinal))
         {
             sha.AppendData(Encoding.UTF8.GetBytes($"\n{part}.{name} {tensor.DType} [{string.Join(",", tensor.Shape)}]\n"));

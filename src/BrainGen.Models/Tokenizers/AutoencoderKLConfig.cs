@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace BrainGen.Models.Autoencoders;
+namespace BrainGen.Models.Tokenizers;
 
 /// <summary>
 /// Hyper-parameters of <see cref="AutoencoderKL"/>, with MONAI Generative's defaults
