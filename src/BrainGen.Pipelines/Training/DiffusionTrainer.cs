@@ -46,9 +46,8 @@ public sealed class DiffusionTrainer : Trainer
         (_rows, _given) = (rows.DetachFromScope(), given.DetachFromScope());
 
         var weights = File.Exists(Path.Combine(source, "autoencoder.safetensors")) ? Path.Combine(source, "autoencoder.safetensors") : source;
-        _latents = LatentCache.Build(RunFolder, _autoencoder, weights, _data, Device);
-        ScaleFactor = _latents.ScaleFactor(config.SampleLatents, DataOrder.Mix(config.Seed, 1, 0x5ca1eUL));
-        var latentSpatial = _latents.Mu.Shape[2..];
+        // The denoiser's config (and whether it fits the latent grid) before the latent cache writes anything.
+        var latentSpatial = _autoencoder.LatentShape([1, _autoencoder.Config.InChannels, .. _data.Preprocessing.Shape.Select(s => (long)s)])[2..];
         if (config.Model.Denoiser == UNetModelConfig.Dit)
             DitConfig = BuildDitConfig(config, _autoencoder.Config.LatentChannels, latentSpatial, Conditioning);
         else
@@ -58,6 +57,10 @@ public sealed class DiffusionTrainer : Trainer
             if (latentSpatial.Any(s => s % factor != 0))
                 throw new InvalidDataException($"latents of [{string.Join(", ", latentSpatial)}] do not divide by the UNet's downsampling factor {factor}: change data.preprocessing.shape or model.num_channels");
         }
+        _latents = LatentCache.Build(RunFolder, _autoencoder, weights, _data, Device);
+        ScaleFactor = _latents.ScaleFactor(config.SampleLatents, DataOrder.Mix(config.Seed, 1, 0x5ca1eUL));
+        if (!_latents.Mu.Shape[2..].SequenceEqual(latentSpatial))
+            throw new InvalidDataException($"{Path.Combine(RunFolder, "latents")}: cached latents of [{string.Join(", ", _latents.Mu.Shape[2..])}] are not the grid [{string.Join(", ", latentSpatial)}] of data.preprocessing.shape");
 
         Torch.Torch.ManualSeed(config.Seed);
         _denoiser = NewDenoiser();
