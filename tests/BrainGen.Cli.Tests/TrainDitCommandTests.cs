@@ -1,5 +1,6 @@
 using BrainGen.Cli.Tests.Hostile;
 using BrainGen.Imaging;
+using BrainGen.Pipelines.Evaluation;
 using BrainGen.Pipelines.Generation;
 
 namespace BrainGen.Cli.Tests;
@@ -7,7 +8,8 @@ namespace BrainGen.Cli.Tests;
 /// <summary>
 /// `braingen train diffusion --denoiser dit` end to end: a tiny DiT over the latents of a trained
 /// autoencoder (the tiny bundle's, as a model folder), with CFG dropout, exported as a version-2
-/// model folder that `braingen generate --model` samples: finite, and the same for the same seed.
+/// model folder that `braingen generate --model` samples (finite, and the same for the same seed) and
+/// evaluation's autoencoder features read from the model's tokenizer.
 /// </summary>
 public class TrainDitCommandTests : IDisposable
 {
@@ -57,19 +59,33 @@ public class TrainDitCommandTests : IDisposable
         Assert.Equal(1, config.Dit.NumCovariates);
         Assert.Contains("denoiser: DiT", File.ReadAllText(Path.Combine(model, "MODEL_CARD.md")));
 
-        float[] Generate(string name)
+        float[][] Generate(string name)
         {
             var outDir = Path.Combine(_dir, name);
-            var (c, _, e) = CliRunner.Run("generate", "--model", model, "--n", "1", "--steps", "3", "--seed", "9", "--age", "60", "--guidance", "2",
+            var (c, _, e) = CliRunner.Run("generate", "--model", model, "--n", "2", "--steps", "3", "--seed", "9", "--age", "60", "--guidance", "2",
                 "--sampler", "dpm++", "-o", outDir, "--no-preview");
             Assert.True(c == 0, e);
-            var image = Assert.Single(Directory.GetFiles(outDir, "*_T1w.nii.gz", SearchOption.AllDirectories));
-            var volume = Nifti.Read(image);
-            Assert.Equal([8, 12, 8], volume.Shape);
-            return volume.Data.ToArray();
+            var images = Directory.GetFiles(outDir, "*_T1w.nii.gz", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+            Assert.Equal(2, images.Length);
+            return images.Select(image =>
+            {
+                var volume = Nifti.Read(image);
+                Assert.Equal([8, 12, 8], volume.Shape);
+                return volume.Data.ToArray();
+            }).ToArray();
         }
         var first = Generate("gen-a");
-        Assert.All(first, v => Assert.True(float.IsFinite(v)));
-        Assert.Equal(first, Generate("gen-b"));
+        Assert.All(first.SelectMany(v => v), v => Assert.True(float.IsFinite(v)));
+        Assert.NotEqual(first[0], first[1]);
+        var second = Generate("gen-b");
+        Assert.Equal(first[0], second[0]);
+        Assert.Equal(first[1], second[1]);
+
+        // Evaluation's feature network is the folder's tokenizer (the DiT is not read); 8x12x8 is below the SSIM kernel, so no CLI run.
+        using var extractor = AutoencoderFeatureExtractor.Load(model);
+        using var volumes = Torch.Tensor.FromArray(first[0], [1, 1, 8, 12, 8]);
+        using var features = extractor.Extract(volumes);
+        Assert.Equal([1L, 9 * 3], features.Shape);
+        Assert.All(features.ToArray<float>(), v => Assert.True(float.IsFinite(v)));
     }
 }
