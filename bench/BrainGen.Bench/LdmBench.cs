@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using BrainGen.Models.Autoencoders;
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Tokenizers;
+using BrainGen.Models.Denoisers;
 using BrainGen.Models.Schedulers;
 using BrainGen.Torch;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Models.Schedulers;
 using BrainGen.Pipelines.Generation;
 using BrainGen.Pipelines.Training;

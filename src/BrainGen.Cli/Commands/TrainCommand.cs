@@ -15,9 +15,9 @@ internal static class TrainCommand
 {
     public static Command Build()
     {
-        var command = new Command("train", "train the autoencoder (stage 1) or the latent diffusion UNet (stage 2) on a BIDS cohort");
+        var command = new Command("train", "train the autoencoder (stage 1) or the latent diffusion denoiser (stage 2: UNet or DiT) on a BIDS cohort");
         command.Subcommands.Add(Stage("autoencoder", "stage 1: KL autoencoder (L1 + KL, optional perceptual and PatchGAN losses)", diffusion: false));
-        command.Subcommands.Add(Stage("diffusion", "stage 2: diffusion UNet on cached latents; exports a model folder for `braingen generate`", diffusion: true));
+        command.Subcommands.Add(Stage("diffusion", "stage 2: diffusion UNet or DiT (--denoiser) on cached latents; exports a model folder for `braingen generate`", diffusion: true));
         return command;
     }
 
@@ -33,8 +33,14 @@ internal static class TrainCommand
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N" };
         var bf16 = new Option<bool>("--bf16") { Description = "bfloat16 autocast for forward passes" };
         var autoencoder = new Option<DirectoryInfo?>("--autoencoder") { Description = "stage-1 run, exported autoencoder or model folder" };
+        var denoiser = new Option<string?>("--denoiser") { Description = "model.denoiser: unet (default) or dit" };
+        denoiser.AcceptOnlyFromAmong(UNetModelConfig.UNet, UNetModelConfig.Dit);
         var command = new Command(name, description) { config, data, output, resume, set, steps, seed, device, bf16 };
-        if (diffusion) command.Options.Add(autoencoder);
+        if (diffusion)
+        {
+            command.Options.Add(autoencoder);
+            command.Options.Add(denoiser);
+        }
 
         command.SetAction(parse =>
         {
@@ -46,6 +52,7 @@ internal static class TrainCommand
             if (parse.GetValue(device) is { } dv) overrides.Add($"device={dv}");
             if (parse.GetValue(bf16)) overrides.Add("training.bf16=true");
             if (diffusion && parse.GetValue(autoencoder) is { } ae) overrides.Add($"autoencoder={Quote(ae.FullName)}");
+            if (diffusion && parse.GetValue(denoiser) is { } kind) overrides.Add($"model.denoiser={kind}");
 
             bool isResume = parse.GetValue(resume);
             var resolvedPath = Path.Combine(run, "config.yaml");

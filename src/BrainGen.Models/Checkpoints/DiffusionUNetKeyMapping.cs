@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Denoisers;
 using BrainGen.Torch;
 using BrainGen.Torch.NN;
 

@@ -75,4 +75,25 @@ public sealed record ConditioningSpec
         }
         return kept.MoveToOuterScope();
     }
+
+    /// <summary>
+    /// <see cref="DropForGuidance(Tensor, Tensor, double, Generator?)"/> in mask form, for denoisers that take a
+    /// given-mask (the DiT's learned null embedding): the same rows (same random draws) and a (B,) bool mask that is
+    /// false for every row dropped and every row with no covariate given at all.
+    /// </summary>
+    public (Tensor Rows, Tensor RowGiven) DropForGuidanceWithMask(Tensor rows, Tensor given, double probability, Generator? generator)
+    {
+        using var scope = Torch.Torch.NewDisposeScope();
+        var mask = given.To(rows.Device, DType.Bool);
+        var nullValue = Tensor.Full([1, 1], NullValue, rows.DType, rows.Device);
+        var kept = Tensor.Where(mask, rows, nullValue);
+        var rowGiven = Ops.AnyDim(mask, 1);                                                                // (B,)
+        if (probability > 0)
+        {
+            var drop = Tensor.Rand([rows.Size(0), 1], generator, device: rows.Device).Lt(probability);  // (B, 1)
+            kept = Tensor.Where(drop, nullValue, kept);
+            rowGiven = Ops.LogicalAnd(rowGiven, Ops.LogicalNot(drop.Squeeze(1)));
+        }
+        return (kept.MoveToOuterScope(), rowGiven.MoveToOuterScope());
+    }
 }

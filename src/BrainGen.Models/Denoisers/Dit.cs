@@ -16,8 +16,10 @@ namespace BrainGen.Models.Denoisers;
 /// <c>final_layer.{linear,adaLN_modulation.1}</c>), so DiT's weights for the same shapes load by name.
 /// Initialized as DiT's <c>initialize_weights</c>: the model's output starts at exactly zero.
 /// </summary>
-public sealed class Dit : Module
+public sealed class Dit : Module, IDenoiser
 {
+    public const string DenoiserKind = "dit";
+
     public Dit(DitConfig config, Generator? generator = null)
     {
         Config = config.Validate();
@@ -100,6 +102,18 @@ public sealed class Dit : Module
         foreach (var block in Blocks) h = block.Forward(h, c);        // (B, T, D)
         h = FinalLayer.Forward(h, c);                                 // (B, T, p^n·C_out)
         return Unpatchify(h).MoveToOuterScope();                      // (B, C_out, *S)
+    }
+
+    string IDenoiser.Kind => DenoiserKind;
+    Module IDenoiser.Network => this;
+    int IDenoiser.LatentChannels => Config.InChannels;
+
+    /// <summary><see cref="Forward"/>; with learned sigma only the model output (the first in_channels channels), as DiT's sampling uses.</summary>
+    Tensor IDenoiser.Predict(Tensor latents, Tensor timesteps, Tensor? covariates, Tensor? given)
+    {
+        var output = Forward(latents, timesteps, Config.NumCovariates > 0 ? covariates : null, Config.NumCovariates > 0 ? given : null);
+        if (!Config.LearnSigma) return output;
+        using (output) return output.Narrow(1, 0, Config.InChannels).Contiguous();
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using BrainGen.Imaging;
 
 namespace BrainGen.Models.Denoisers;
 
@@ -95,7 +96,7 @@ public sealed record DitConfig
 
     public static DitConfig Load(string path)
     {
-        try { return FromJson(File.ReadAllText(path)); }
+        try { return FromJson(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "DiT config")); }
         catch (ArgumentException e) { throw new ArgumentException($"{path}: {e.Message}", e); }
     }
 

@@ -1,4 +1,4 @@
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Pipelines.Generation;
 using BrainGen.Torch;
 using BrainGen.Torch.Serialization;
@@ -7,38 +7,38 @@ namespace BrainGen.Pipelines.Evaluation;
 
 /// <summary>
 /// The default extractor when no MedicalNet weights are at hand: the encoder of the trained
-/// tokenizer (a BrainGen <see cref="AutoencoderKL"/>). Features of a volume are its posterior mean mu
-/// (latent channels L) pooled two ways and concatenated: globally per channel (L values, the image's
+/// tokenizer (any <see cref="ITokenizer"/>; today the KL autoencoder). Features of a volume are its
+/// posterior mean mu (its latents where the kind has no posterior; latent channels L) pooled two ways and concatenated: globally per channel (L values, the image's
 /// overall latent content) and over a 2×2×2 grid (8L values, so coarse position, e.g. ventricles
 /// versus cortex, is kept). FIDs under this extractor are only comparable with others under the same
 /// autoencoder, which the name records.
 /// </summary>
 public sealed class AutoencoderFeatureExtractor : IFeatureExtractor
 {
-    private readonly AutoencoderKL _autoencoder;
+    private readonly ITokenizer _autoencoder;
     private readonly Device _device;
     private readonly double _intensityMin, _intensityMax;
 
     /// <param name="intensityMin">the value the autoencoder was trained to see for 0 (the model's image geometry)</param>
     /// <param name="intensityMax">the value it was trained to see for 1</param>
-    public AutoencoderFeatureExtractor(AutoencoderKL autoencoder, string modelName, double intensityMin = 0, double intensityMax = 1, Device? device = null)
+    public AutoencoderFeatureExtractor(ITokenizer autoencoder, string modelName, double intensityMin = 0, double intensityMax = 1, Device? device = null)
     {
         _autoencoder = autoencoder;
         _device = device ?? Device.CPU;
-        _autoencoder.To(_device);
-        _autoencoder.Eval();
+        _autoencoder.Network.To(_device);
+        _autoencoder.Network.Eval();
         (_intensityMin, _intensityMax) = (intensityMin, intensityMax);
-        long latent = autoencoder.Config.LatentChannels;
+        long latent = autoencoder.LatentChannels;
         Name = $"autoencoder-encoder({modelName})";
-        Description = $"encoder of the AutoencoderKL '{modelName}': posterior mean, global average ({latent}) + 2x2x2 average ({8 * latent}) = {9 * latent} features";
+        Description = $"encoder of the {autoencoder.Kind} tokenizer '{modelName}': posterior mean, global average ({latent}) + 2x2x2 average ({8 * latent}) = {9 * latent} features";
     }
 
     public string Name { get; }
     public string Description { get; }
 
     /// <summary>
-    /// Loads the autoencoder of a BrainGen model folder (model.json + autoencoder.safetensors) or of a
-    /// MONAI brain-LDM bundle (configs/inference.json + models/autoencoder.pth); the UNet is not read.
+    /// Loads the tokenizer of a BrainGen model folder (model.json + its weights, e.g. autoencoder.safetensors) or
+    /// the autoencoder of a MONAI brain-LDM bundle (configs/inference.json + models/autoencoder.pth); the denoiser is not read.
     /// </summary>
     public static AutoencoderFeatureExtractor Load(string folder, Device? device = null)
     {
@@ -46,9 +46,10 @@ public sealed class AutoencoderFeatureExtractor : IFeatureExtractor
         if (File.Exists(Path.Combine(folder, "model.json")))
         {
             var config = LatentDiffusionModel.ReadConfig(folder);
-            var path = Path.Combine(folder, "autoencoder.safetensors");
-            if (!File.Exists(path)) throw new FileNotFoundException($"{folder}: no autoencoder.safetensors", path);
-            var ae = AutoencoderKL.FromCheckpoint(config.Autoencoder, SafeTensors.Load(path), path);
+            var weights = ModelParts.TokenizerWeights(config);
+            var path = Path.Combine(folder, weights);
+            if (!File.Exists(path)) throw new FileNotFoundException($"{folder}: no {weights}", path);
+            var ae = ModelParts.CreateTokenizer(config, SafeTensors.Load(path), path);
             return new AutoencoderFeatureExtractor(ae, config.Name, config.Image.IntensityMin, config.Image.IntensityMax, device);
         }
         if (File.Exists(Path.Combine(folder, "configs", "inference.json")))
@@ -68,7 +69,8 @@ public sealed class AutoencoderFeatureExtractor : IFeatureExtractor
         using var noGrad = Torch.Torch.NoGrad();
         using var scope = Torch.Torch.NewDisposeScope();
         var x = volumes.To(_device, DType.Float32) * (_intensityMax - _intensityMin) + _intensityMin;
-        var (mu, _) = _autoencoder.Encode(x);  // (B, L, *S/f)
+        var encoding = _autoencoder.Encode(x);
+        var mu = encoding.Mean ?? encoding.Latents;  // (B, L, *S/f)
         int dims = mu.Dim - 2;
         var spatial = Enumerable.Range(2, dims).Select(d => (long)d).ToArray();
         var global = mu.Mean(spatial);  // (B, L)

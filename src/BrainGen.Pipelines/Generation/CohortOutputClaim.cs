@@ -114,7 +114,7 @@ public sealed class CohortOutputClaim : IDisposable
                 string? by = null;
                 try
                 {
-                    using var doc = JsonDocument.Parse(File.ReadAllText(sidecar));
+                    using var doc = JsonDocument.Parse(BoundedFile.ReadAllText(sidecar, BoundedFile.ConfigBytes, "JSON sidecar"));
                     if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("GeneratedBy", out var g) && g.ValueKind == JsonValueKind.String)
                         by = g.GetString();
                 }

@@ -54,7 +54,7 @@ public sealed record GenerationRequestRecord
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(model.Config, LatentDiffusionModel.Json)));
-        foreach (var (part, weights) in new[] { ("autoencoder", model.Autoencoder.StateDictToHost()), ("unet", model.UNet.StateDictToHost()) })
+        foreach (var (part, weights) in new[] { (Path.GetFileNameWithoutExtension(ModelParts.TokenizerWeights(model.Config)), model.Tokenizer.Network.StateDictToHost()), (Path.GetFileNameWithoutExtension(ModelParts.DenoiserWeights(model.Config)), model.DenoisingNetwork.Network.StateDictToHost()) })
         foreach (var (name, tensor) in weights.OrderBy(w => w.Key, StringComparer.Ordinal))
         {
             sha.AppendData(Encoding.UTF8.GetBytes($"\n{part}.{name} {tensor.DType} [{string.Join(",", tensor.Shape)}]\n"));
@@ -92,7 +92,7 @@ public sealed record GenerationRequestRecord
         if (!File.Exists(path)) return null;
         try
         {
-            var record = JsonSerializer.Deserialize<GenerationRequestRecord>(File.ReadAllText(path))
+            var record = JsonSerializer.Deserialize<GenerationRequestRecord>(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "generation request record"))
                 ?? throw new InvalidDataException($"{path}: empty generation request record");
             if (record.Format != CurrentFormat) throw new InvalidDataException($"{path}: format '{record.Format}', expected '{CurrentFormat}'");
             return record;

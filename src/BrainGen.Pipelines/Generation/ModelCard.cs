@@ -29,7 +29,10 @@ public static class ModelCard
         s.AppendLine();
         s.AppendLine("## Architecture");
         s.AppendLine($"- autoencoder: channels [{string.Join(", ", config.Autoencoder.Channels)}], latent channels {config.Autoencoder.LatentChannels}");
-        s.AppendLine($"- UNet: channels [{string.Join(", ", config.UNet.NumChannels)}], attention [{string.Join(", ", config.UNet.AttentionLevels)}]");
+        if (config.UNet is { } unet)
+            s.AppendLine($"- denoiser: UNet, channels [{string.Join(", ", unet.NumChannels)}], attention [{string.Join(", ", unet.AttentionLevels)}]");
+        if (config.Dit is { } dit)
+            s.AppendLine($"- denoiser: DiT, patch {dit.PatchSize}, hidden size {dit.HiddenSize}, depth {dit.Depth}, {dit.NumHeads} heads, {dit.NumTokens} tokens");
         s.AppendLine($"- noise: {config.Scheduler.Schedule} ({config.Scheduler.BetaStart}..{config.Scheduler.BetaEnd}, {config.Scheduler.NumTrainTimesteps} steps), predicts {config.Scheduler.PredictionType}; latent scale factor {config.ScaleFactor:G6}");
         if (training is not null)
         {

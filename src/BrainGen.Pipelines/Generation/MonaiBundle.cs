@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Models.Conditioning;
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Denoisers;
 using BrainGen.Models.Schedulers;
 using BrainGen.Torch.Serialization;
 using BrainGen.Imaging;
@@ -104,7 +104,7 @@ public static partial class MonaiBundle
         foreach (var p in new[] { aePath, unetPath })
             if (!File.Exists(p)) throw new FileNotFoundException($"{bundleDir}: missing weights {Path.GetRelativePath(bundleDir, p)}", p);
         var autoencoder = AutoencoderKL.FromCheckpoint(description.Model.Autoencoder, PthFile.ReadStateDict(aePath), aePath);
-        var unet = new DiffusionUNet(description.Model.UNet);
+        var unet = new DiffusionUNet(description.Model.UNet!);
         try
         {
             unet.LoadCheckpoint(PthFile.ReadStateDict(unetPath), unetPath);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using BrainGen.Imaging;
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Models.Conditioning;
 using BrainGen.Models.Sampling;
 using BrainGen.Models.Schedulers;
@@ -192,7 +192,7 @@ public sealed class SyntheticCohortGenerator(LatentDiffusionModel model, string 
             Tensor? rows = model.Conditioning.IsUnconditional
                 ? null
                 : Tensor.FromArray(covariateRow.Select(v => (float)v).ToArray(), [1, covariateRow.Length]).Repeat(seeds.Length, 1).To(request.Device);
-            var latents = GuidedSampling.Sample(model.Denoiser(), scheduler, noise, rows, request.Guidance, model.Conditioning.NullValue,
+            var latents = GuidedSampling.Sample(model.GuidedDenoiser(), scheduler, noise, rows, request.Guidance, model.Conditioning.NullValue,
                 generators[0], stepProgress);
             for (int b = 0; b < seeds.Length; b++)
                 RequireFinite(latents.Narrow(0, b, 1).NonFiniteCount(), latents.Narrow(0, b, 1).NumElements, Name(b), "the sampled latents hold");

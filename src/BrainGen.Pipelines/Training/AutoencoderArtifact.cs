@@ -1,6 +1,6 @@
 using System.Text.Json;
 using BrainGen.Imaging;
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Pipelines.Generation;
 using BrainGen.Torch.Serialization;
 

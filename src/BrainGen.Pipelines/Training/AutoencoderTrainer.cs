@@ -1,5 +1,5 @@
 using BrainGen.Imaging;
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Torch;
 using BrainGen.Torch.NN;
 using BrainGen.Torch.Optim;

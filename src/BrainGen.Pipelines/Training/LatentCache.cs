@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using BrainGen.Imaging;
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Torch;
 using BrainGen.Torch.Serialization;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using BrainGen.Models.Autoencoders;
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Tokenizers;
+using BrainGen.Models.Denoisers;
 using BrainGen.Pipelines.Generation;
 using BrainGen.Torch;
 
@@ -49,11 +49,10 @@ public sealed record MemoryEstimate(string What, IReadOnlyList<(string Part, lon
         return new MemoryEstimate("training the autoencoder", parts);
     }
 
-    /// <summary>Stage 2: the UNet on latents of <paramref name="latentShape"/> (channels first), with the autoencoder loaded and the latent cache of <paramref name="images"/> images.</summary>
-    public static MemoryEstimate DiffusionTraining(DiffusionRunConfig config, DiffusionUNetConfig unet, AutoencoderKLConfig autoencoder,
+    /// <summary>Stage 2: the denoiser (<see cref="NetworkFootprint.UNet"/> or <see cref="NetworkFootprint.Dit"/>) on latents of <paramref name="latentShape"/> (channels first), with the autoencoder loaded and the latent cache of <paramref name="images"/> images.</summary>
+    public static MemoryEstimate DiffusionTraining(DiffusionRunConfig config, NetworkFootprint net, AutoencoderKLConfig autoencoder,
                                                    IReadOnlyList<int> imageShape, IReadOnlyList<long> latentShape, int images)
     {
-        var net = NetworkFootprint.UNet(unet, latentShape.Skip(1).ToArray());
         var parts = TrainingParts(net, config.Training.BatchSize, config.Training.EmaDecay > 0);
         var ae = NetworkFootprint.Autoencoder(autoencoder, imageShape);
         long latent = latentShape.Aggregate(1L, (a, n) => Saturating(a, n, multiply: true));
@@ -68,11 +67,14 @@ public sealed record MemoryEstimate(string What, IReadOnlyList<(string Part, lon
     {
         var factor = model.Autoencoder.DownsamplingFactor;
         var latent = model.Image.Shape.Select(n => (long)Math.Max(1, n / factor)).ToArray();
-        var unet = NetworkFootprint.UNet(model.UNet, latent);
         var ae = NetworkFootprint.Autoencoder(model.Autoencoder, model.Image.Shape);
         long rows = batch * (guided ? 2L : 1L);
-        // Without autograd a pass holds its largest input/output pair, plus the UNet's skip features (at most all its activations at once).
-        long sampling = Saturating(Float * rows, Saturating(unet.InferencePeak, Math.Min(unet.TrainingActivations, unet.InferencePeak * (long)model.UNet.Levels * 2)), multiply: true);
+        // Without autograd a pass holds its largest input/output pair, plus the UNet's skip features (at most all its activations at once);
+        // a DiT's blocks hand on only the token sequence.
+        var (unet, skips) = model.UNet is { } u
+            ? (NetworkFootprint.UNet(u, latent), (long)u.Levels * 2)
+            : (NetworkFootprint.Dit(model.Dit ?? throw new InvalidOperationException("the model has no denoiser config")), 0L);
+        long sampling = Saturating(Float * rows, Saturating(unet.InferencePeak, Math.Min(unet.TrainingActivations, unet.InferencePeak * skips)), multiply: true);
         var parts = new List<(string, long)>
         {
             ("weights", Float * Saturating(unet.Parameters, ae.Parameters)),

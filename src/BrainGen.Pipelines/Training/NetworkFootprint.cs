@@ -1,5 +1,5 @@
-using BrainGen.Models.Autoencoders;
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Tokenizers;
+using BrainGen.Models.Denoisers;
 
 namespace BrainGen.Pipelines.Training;
 
@@ -75,6 +75,33 @@ public sealed record NetworkFootprint(long Parameters, long TrainingActivations,
         w.Conv(ch, c.OutChannels, 3, sizes[0]);
         w.Keep(3 * c.OutChannels * sizes[0]);  // float copy, |x - x̂|, the loss's reduction input
         return w.Result();
+    }
+
+    /// <summary>
+    /// The DiT (Peebles and Xie 2023) on its configured latent grid: N tokens of width D through
+    /// depth blocks. A block keeps about (10 + 2·mlp_ratio)·N·D activations (norms, modulations,
+    /// q/k/v, attention output, projection, gated residuals, the MLP's hidden layer and GELU) and two
+    /// heads·N² score matrices (scores and softmax); its parameters are counted as the built module's.
+    /// </summary>
+    public static NetworkFootprint Dit(DitConfig c)
+    {
+        double d = c.HiddenSize, n = c.NumTokens, h = c.NumHeads, hidden = c.MlpHiddenSize, patch = Math.Pow(c.PatchSize, c.SpatialDims);
+        double parameters =
+            c.InChannels * patch * d + d                                       // x_embedder: the patch convolution
+            + c.FrequencyEmbeddingSize * d + d + d * d + d                     // t_embedder: frequency MLP
+            + (c.NumCovariates > 0 ? c.NumCovariates * d + d + d * d + d + d : 0)  // y_embedder: covariate MLP and null embedding
+            + c.Depth * (3 * d * d + 3 * d + d * d + d                         // attention: qkv, proj
+                         + d * hidden + hidden + hidden * d + d                // MLP
+                         + d * 6 * d + 6 * d)                                  // adaLN modulation
+            + d * 2 * d + 2 * d + d * c.PatchFeatures + c.PatchFeatures;       // final layer: adaLN and linear
+        double perBlock = (10 + 2 * c.MlpRatio) * n * d + 2 * h * n * n;
+        double tokens = n * d;
+        double output = n * c.PatchFeatures;
+        double kept = tokens + c.Depth * perBlock + 3 * tokens + 3 * output;  // embedded tokens, blocks, final layer, loss terms
+        double largest = Math.Max(h * n * n, Math.Max(n * hidden, tokens));
+        double peakPair = Math.Max(2 * h * n * n, n * hidden + tokens);
+        double unfold = c.PatchSize > 1 ? c.InChannels * patch * n : 0;
+        return new(Walk.Elements(parameters), Walk.Elements(kept), Walk.Elements(largest), Walk.Elements(peakPair), Walk.Elements(unfold));
     }
 
     /// <summary>The diffusion UNet on latents of <paramref name="latentShape"/> voxels (its resblocks also take the time embedding).</summary>
@@ -205,6 +232,6 @@ public sealed record NetworkFootprint(long Parameters, long TrainingActivations,
         public NetworkFootprint Result() => new(Elements(_parameters), Elements(_kept), Elements(_largest), Elements(_peakPair), Elements(_unfold));
 
         // Counts are doubles while summed (a hostile config must not overflow them); saturated well below long's range.
-        private static long Elements(double n) => n >= long.MaxValue / 16 ? long.MaxValue / 16 : (long)Math.Ceiling(n);
+        public static long Elements(double n) => n >= long.MaxValue / 16 ? long.MaxValue / 16 : (long)Math.Ceiling(n);
     }
 }

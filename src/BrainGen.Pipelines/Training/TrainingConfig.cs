@@ -1,4 +1,4 @@
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Models.Schedulers;
 
 namespace BrainGen.Pipelines.Training;
@@ -204,9 +204,27 @@ public sealed record ConditioningConfig
     public double NullValue { get; init; } = -1;
 }
 
-/// <summary>The denoising UNet architecture (DiffusionModelUNet arguments; channels in/out and context come from the latents and conditioning).</summary>
+/// <summary>
+/// The denoiser architecture: <c>denoiser: unet</c> (DiffusionModelUNet arguments) or <c>denoiser: dit</c>
+/// (the DiT keys patch_size, hidden_size, depth, num_heads, mlp_ratio). Channels in/out, the DiT's
+/// input_size and the number of covariates come from the latents and the conditioning.
+/// </summary>
 public sealed record UNetModelConfig
 {
+    public const string UNet = "unet";
+    public const string Dit = "dit";
+
+    /// <summary>"unet" or "dit" (<c>braingen train diffusion --denoiser</c>).</summary>
+    public string Denoiser { get; init; } = UNet;
+
+    // DiT (Peebles and Xie 2023); defaults are DiT-S with patch 2.
+    public int PatchSize { get; init; } = 2;
+    public int HiddenSize { get; init; } = 384;
+    public int Depth { get; init; } = 12;
+    public int NumHeads { get; init; } = 6;
+    public double MlpRatio { get; init; } = 4.0;
+
+    // DiffusionModelUNet
     public int[] NumChannels { get; init; } = [64, 128, 128];
     public int[] NumResBlocks { get; init; } = [1];
     public bool[] AttentionLevels { get; init; } = [false, true, true];
@@ -277,6 +295,7 @@ public sealed record DiffusionRunConfig
         if (Conditioning.Covariates.Length > 0 && !Conditioning.CrossAttention && !Conditioning.Concat)
             errors.Add("conditioning: covariates need cross_attention and/or concat");
         if (PreviewSamplingSteps < 1) errors.Add("preview_sampling_steps must be at least 1");
+        if (Model.Denoiser is not (UNetModelConfig.UNet or UNetModelConfig.Dit)) errors.Add($"model.denoiser must be unet or dit (got '{Model.Denoiser}')");
         try { Noise.ToSchedulerConfig().Validate(); }
         catch (ArgumentException e) { errors.Add("noise: " + e.Message); }
         if (errors.Count > 0) throw new InvalidDataException($"{source}: {string.Join("; ", errors)}");

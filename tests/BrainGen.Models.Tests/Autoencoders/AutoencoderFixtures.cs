@@ -1,5 +1,5 @@
 using System.Text.Json;
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Torch;
 using BrainGen.Torch.Serialization;
 

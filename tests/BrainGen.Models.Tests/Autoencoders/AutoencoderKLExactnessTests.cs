@@ -1,4 +1,4 @@
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Torch;
 using BrainGen.Torch.Serialization;
 using static BrainGen.Models.Tests.Autoencoders.AutoencoderFixtures;

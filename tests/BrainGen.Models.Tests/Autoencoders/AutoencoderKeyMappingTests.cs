@@ -1,4 +1,4 @@
-using BrainGen.Models.Autoencoders;
+using BrainGen.Models.Tokenizers;
 using BrainGen.Models.Checkpoints;
 using BrainGen.Torch;
 using static BrainGen.Models.Tests.Autoencoders.AutoencoderFixtures;

@@ -1,4 +1,4 @@
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Denoisers;
 
 namespace BrainGen.Models.Tests.Diffusion;
 

@@ -1,6 +1,6 @@
 using BrainGen.Models.Blocks;
 using BrainGen.Models.Checkpoints;
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Denoisers;
 using BrainGen.Torch;
 using static BrainGen.Torch.Torch;
 

@@ -1,5 +1,5 @@
 using BrainGen.Models.Blocks;
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Denoisers;
 using BrainGen.Torch;
 using static BrainGen.Torch.Torch;
 

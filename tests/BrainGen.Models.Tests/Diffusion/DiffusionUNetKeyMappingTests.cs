@@ -1,5 +1,5 @@
 using BrainGen.Models.Checkpoints;
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Denoisers;
 using BrainGen.Torch;
 using BrainGen.Torch.Serialization;
 using static BrainGen.Torch.Torch;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Denoisers;
 using BrainGen.Torch;
 using BrainGen.Torch.Serialization;
 using static BrainGen.Torch.Torch;

@@ -1,5 +1,5 @@
-using BrainGen.Models.Autoencoders;
-using BrainGen.Models.Diffusion;
+using BrainGen.Models.Tokenizers;
+using BrainGen.Models.Denoisers;
 using BrainGen.Pipelines.Generation;
 using BrainGen.Pipelines.Training;
 using Xunit.Abstractions;
@@ -45,6 +45,46 @@ public class MemoryEstimateTests(ITestOutputHelper output)
         };
         using var unet = new DiffusionUNet(config);
         Assert.Equal(unet.ParameterCount(), NetworkFootprint.UNet(config, [4, 4, 4]).Parameters);
+    }
+
+    public static TheoryData<DitConfig> DitConfigs() => new()
+    {
+        new DitConfig { SpatialDims = 3, InputSize = [4, 6, 4], PatchSize = 2, InChannels = 3, HiddenSize = 24, Depth = 2, NumHeads = 4, NumCovariates = 4 },
+        new DitConfig { SpatialDims = 2, InputSize = [8], PatchSize = 1, InChannels = 4, HiddenSize = 16, Depth = 1, NumHeads = 2, MlpRatio = 2, LearnSigma = true },
+    };
+
+    [Theory]
+    [MemberData(nameof(DitConfigs))]
+    public void DitParametersEqualTheBuiltModule(DitConfig config)
+    {
+        using var dit = new Dit(config);
+        Assert.Equal(dit.ParameterCount(), NetworkFootprint.Dit(config).Parameters);
+    }
+
+    [Fact]
+    public void DitAttentionGrowsWithTheSquareOfTheTokens()
+    {
+        DitConfig Of(int side) => new() { SpatialDims = 3, InputSize = [side], PatchSize = 2, InChannels = 3, HiddenSize = 24, Depth = 2, NumHeads = 4 };
+        // 8x the tokens: the N·D terms grow 8x, the heads·N² scores 64x.
+        double ratio = NetworkFootprint.Dit(Of(32)).TrainingActivations / (double)NetworkFootprint.Dit(Of(16)).TrainingActivations;
+        Assert.InRange(ratio, 8.0, 64.0);
+        Assert.Equal(64.0, NetworkFootprint.Dit(Of(32)).LargestActivation / (double)NetworkFootprint.Dit(Of(16)).LargestActivation, 1e-9);
+    }
+
+    [Fact]
+    public void GenerationEstimatesADitModel()
+    {
+        var model = new LatentDiffusionModelConfig
+        {
+            Autoencoder = new AutoencoderKLConfig { Channels = [8, 16], NumResBlocks = [1, 1], AttentionLevels = [false, false], NormNumGroups = 8 },
+            Dit = new DitConfig { SpatialDims = 3, InputSize = [16], PatchSize = 2, InChannels = 3, HiddenSize = 24, Depth = 2, NumHeads = 4 },
+            Image = new ImageGeometry { Shape = [32, 32, 32] },
+        };
+        var one = MemoryEstimate.Generation(model, batch: 1, guided: false);
+        var guided = MemoryEstimate.Generation(model, batch: 1, guided: true);
+        long Part(MemoryEstimate e, string name) => e.Parts.Single(p => p.Part == name).Bytes;
+        Assert.True(Part(one, "sampling") > 0);
+        Assert.Equal(2 * Part(one, "sampling"), Part(guided, "sampling"));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using BrainGen.Imaging;
 
-namespace BrainGen.Models.Autoencoders;
+namespace BrainGen.Models.Tokenizers;
 
 /// <summary>
 /// Hyper-parameters of <see cref="AutoencoderKL"/>, with MONAI Generative's defaults

@@ -4,7 +4,7 @@ using BrainGen.Torch;
 using BrainGen.Torch.NN;
 using static BrainGen.Torch.Torch;
 
-namespace BrainGen.Models.Diffusion;
+namespace BrainGen.Models.Denoisers;
 
 /// <summary>
 /// MONAI Generative's <c>DiffusionModelUNet</c> (Rombach et al. 2022; Pinaya et al. 2022), 2D or 3D, with the

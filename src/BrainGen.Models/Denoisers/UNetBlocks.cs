@@ -3,7 +3,7 @@ using BrainGen.Torch;
 using BrainGen.Torch.NN;
 using static BrainGen.Torch.Torch;
 
-namespace BrainGen.Models.Diffusion;
+namespace BrainGen.Models.Denoisers;
 
 /// <summary>
 /// The parts a UNet block picks by its <see cref="UNetBlockSpec"/>: the attention (GM's <see cref="AttentionBlock"/>

@@ -3,7 +3,7 @@ using BrainGen.Torch;
 using BrainGen.Torch.NN;
 using static BrainGen.Torch.Torch;
 
-namespace BrainGen.Models.Autoencoders;
+namespace BrainGen.Models.Tokenizers;
 
 /// <summary>How <see cref="AutoencoderKL.Decode(Tensor, SlabDecodeOptions)"/> cuts the volume.</summary>
 /// <param name="Axis">Spatial axis to cut along (0 = the first spatial dim, D of (B, C, D, H, W)).</param>

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using BrainGen.Imaging;
 
-namespace BrainGen.Models.Diffusion;
+namespace BrainGen.Models.Denoisers;
 
 /// <summary>
 /// The arguments of MONAI Generative's <c>DiffusionModelUNet</c>, with its defaults, under its argument names

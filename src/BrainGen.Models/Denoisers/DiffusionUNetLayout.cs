@@ -1,4 +1,4 @@
-namespace BrainGen.Models.Diffusion;
+namespace BrainGen.Models.Denoisers;
 
 public enum UNetAttentionKind { None, SelfAttention, SpatialTransformer }
 

@@ -4,7 +4,7 @@ using BrainGen.Torch;
 using BrainGen.Torch.NN;
 using static BrainGen.Torch.Torch;
 
-namespace BrainGen.Models.Autoencoders;
+namespace BrainGen.Models.Tokenizers;
 
 /// <summary>
 /// KL-regularized autoencoder (Rombach et al. 2022; Pinaya et al. 2022), block for block and name for name
@@ -13,8 +13,11 @@ namespace BrainGen.Models.Autoencoders;
 /// <see cref="AutoencoderKeyMapping"/>. Keys: encoder.blocks.N…, decoder.blocks.N…, quant_conv_mu.conv,
 /// quant_conv_log_sigma.conv, post_quant_conv.conv.
 /// </summary>
-public sealed class AutoencoderKL : Module
+public sealed class AutoencoderKL : Module, ITokenizer
 {
+    /// <summary>The kind model.json names it by.</summary>
+    public const string TokenizerKind = "autoencoder_kl";
+
     public AutoencoderKL(AutoencoderKLConfig config)
     {
         Config = config.Validate();
@@ -45,12 +48,35 @@ public sealed class AutoencoderKL : Module
     public (Tensor Mu, Tensor Sigma) Encode(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = Encoder.Forward(x);
-        var mu = QuantConvMu.Forward(h);
-        var logVar = QuantConvLogSigma.Forward(h).Clamp(-30.0, 20.0);
+        var (mu, logVar) = EncodePosterior(x);
         var sigma = (logVar / 2.0).Exp();
         return (mu.MoveToOuterScope(), sigma.MoveToOuterScope());
     }
+
+    // (B, Cin, *S) -> mu, clamped log-variance (B, latent, *S/f), in the caller's scope.
+    private (Tensor Mu, Tensor LogVar) EncodePosterior(Tensor x)
+    {
+        var h = Encoder.Forward(x);
+        return (QuantConvMu.Forward(h), QuantConvLogSigma.Forward(h).Clamp(-30.0, 20.0));
+    }
+
+    string ITokenizer.Kind => TokenizerKind;
+    Module ITokenizer.Network => this;
+    int ITokenizer.LatentChannels => Config.LatentChannels;
+
+    /// <summary>BrainGen trains it on images normalized to [0, 1] (the MONAI bundle's too).</summary>
+    (double Min, double Max) ITokenizer.IntensityRange => (0, 1);
+
+    /// <summary>The posterior's mean and log-variance; the latents are a reparameterized sample with a generator, else the mean. Side information is not used.</summary>
+    TokenizerEncoding ITokenizer.Encode(Tensor images, TokenizerSideInformation? side, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        var (mu, logVar) = EncodePosterior(images);
+        var latents = generator is null ? mu.Alias() : Sample(mu, (logVar / 2.0).Exp(), generator);
+        return new TokenizerEncoding(latents.MoveToOuterScope(), mu.MoveToOuterScope(), logVar.MoveToOuterScope());
+    }
+
+    Tensor ITokenizer.Decode(Tensor latents, TokenizerSideInformation? side) => Decode(latents);
 
     /// <summary>The reparameterized sample mu + eps·sigma, eps ~ N(0, I) drawn from <paramref name="generator"/> (GM <c>sampling</c>).</summary>
     public static Tensor Sample(Tensor mu, Tensor sigma, Generator? generator = null)
