@@ -5,7 +5,8 @@ namespace BrainGen.Cli.Tests;
 
 /// <summary>
 /// A version-1 model folder written by the code before the generation stack (committed, see its
-/// README) still loads, and generates the very image that code generated, bit for bit.
+/// README) still loads, and generates the image that code generated: bit for bit on the machine that
+/// made it, within float32 kernel noise elsewhere (ATen's and oneDNN's convolutions round differently).
 /// </summary>
 public class ModelFolderVersion1Tests : IDisposable
 {
@@ -32,6 +33,8 @@ public class ModelFolderVersion1Tests : IDisposable
         var expected = Nifti.Read(Path.Combine(Fixture, "expected", "sub-00001_T1w.nii.gz"));
         var actual = Nifti.Read(Path.Combine(output, "sub-00001", "anat", "sub-00001_T1w.nii.gz"));
         Assert.Equal(expected.Shape, actual.Shape);
-        Assert.Equal(expected.Data.ToArray(), actual.Data.ToArray());
+        float[] e = expected.Data.ToArray(), a = actual.Data.ToArray();
+        double range = e.Max() - e.Min();
+        for (int i = 0; i < e.Length; i++) AssertClose.Equal(e[i], a[i], abs: 1e-4 * range, what: $"voxel {i}");
     }
 }
