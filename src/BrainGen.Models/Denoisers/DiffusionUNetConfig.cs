@@ -97,31 +97,14 @@ public sealed record DiffusionUNetConfig
         return this;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new IntOrIntArrayConverter() },
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+    public string ToJson() => JsonSerializer.Serialize(this, NetworkConfigJson.Options);
 
     /// <summary>Reads a config (GM argument names; an int or a list for num_res_blocks and num_head_channels) and validates it.</summary>
-    public static DiffusionUNetConfig FromJson(string json)
-    {
-        DiffusionUNetConfig? config;
-        try { config = JsonSerializer.Deserialize<DiffusionUNetConfig>(json, JsonOptions); }
-        catch (JsonException e) { throw new ArgumentException($"invalid DiffusionUNet config JSON: {e.Message}", e); }
-        return (config ?? throw new ArgumentException("invalid DiffusionUNet config JSON: null")).Validate();
-    }
+    public static DiffusionUNetConfig FromJson(string json) => NetworkConfigJson.FromJson<DiffusionUNetConfig>(json, "DiffusionUNet", c => c.Validate());
 
     public void Save(string path) => File.WriteAllText(path, ToJson() + "\n");
 
-    public static DiffusionUNetConfig Load(string path)
-    {
-        try { return FromJson(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "UNet config")); }
-        catch (ArgumentException e) { throw new ArgumentException($"{path}: {e.Message}", e); }
-    }
+    public static DiffusionUNetConfig Load(string path) => NetworkConfigJson.Load(path, "UNet config", FromJson);
 
     // Arrays compare by value, so a config read back from JSON equals the one saved.
     public bool Equals(DiffusionUNetConfig? other) =>
@@ -135,28 +118,4 @@ public sealed record DiffusionUNetConfig
         && AttentionOutputProjection == other.AttentionOutputProjection;
 
     public override int GetHashCode() => HashCode.Combine(SpatialDims, InChannels, OutChannels, NumChannels.Length, WithConditioning, CrossAttentionDim);
-
-    /// <summary>Accepts <c>2</c> or <c>[2, 2, 2]</c>; writes a list.</summary>
-    private sealed class IntOrIntArrayConverter : JsonConverter<int[]>
-    {
-        public override int[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType == JsonTokenType.Number) return [reader.GetInt32()];
-            if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected an integer or a list of integers");
-            var values = new List<int>();
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                if (reader.TokenType != JsonTokenType.Number) throw new JsonException("expected a list of integers");
-                values.Add(reader.GetInt32());
-            }
-            return [.. values];
-        }
-
-        public override void Write(Utf8JsonWriter writer, int[] value, JsonSerializerOptions options)
-        {
-            writer.WriteStartArray();
-            foreach (var v in value) writer.WriteNumberValue(v);
-            writer.WriteEndArray();
-        }
-    }
 }

@@ -74,31 +74,14 @@ public sealed record DitConfig
         return this;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new IntOrIntArrayConverter() },
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+    public string ToJson() => JsonSerializer.Serialize(this, NetworkConfigJson.Options);
 
     /// <summary>Reads a config (an int or a list for input_size) and validates it.</summary>
-    public static DitConfig FromJson(string json)
-    {
-        DitConfig? config;
-        try { config = JsonSerializer.Deserialize<DitConfig>(json, JsonOptions); }
-        catch (JsonException e) { throw new ArgumentException($"invalid DiT config JSON: {e.Message}", e); }
-        return (config ?? throw new ArgumentException("invalid DiT config JSON: null")).Validate();
-    }
+    public static DitConfig FromJson(string json) => NetworkConfigJson.FromJson<DitConfig>(json, "DiT", c => c.Validate());
 
     public void Save(string path) => File.WriteAllText(path, ToJson() + "\n");
 
-    public static DitConfig Load(string path)
-    {
-        try { return FromJson(BoundedFile.ReadAllText(path, BoundedFile.ConfigBytes, "DiT config")); }
-        catch (ArgumentException e) { throw new ArgumentException($"{path}: {e.Message}", e); }
-    }
+    public static DitConfig Load(string path) => NetworkConfigJson.Load(path, "DiT config", FromJson);
 
     // input_size compares by value, so a config read back from JSON equals the one saved.
     public bool Equals(DitConfig? other) =>
@@ -108,28 +91,4 @@ public sealed record DitConfig
         && FrequencyEmbeddingSize == other.FrequencyEmbeddingSize && LearnSigma == other.LearnSigma;
 
     public override int GetHashCode() => HashCode.Combine(SpatialDims, PatchSize, InChannels, HiddenSize, Depth, NumHeads, NumCovariates, LearnSigma);
-
-    /// <summary>Accepts <c>8</c> or <c>[4, 6, 4]</c>; writes a list.</summary>
-    private sealed class IntOrIntArrayConverter : JsonConverter<int[]>
-    {
-        public override int[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType == JsonTokenType.Number) return [reader.GetInt32()];
-            if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected an integer or a list of integers");
-            var values = new List<int>();
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                if (reader.TokenType != JsonTokenType.Number) throw new JsonException("expected a list of integers");
-                values.Add(reader.GetInt32());
-            }
-            return [.. values];
-        }
-
-        public override void Write(Utf8JsonWriter writer, int[] value, JsonSerializerOptions options)
-        {
-            writer.WriteStartArray();
-            foreach (var v in value) writer.WriteNumberValue(v);
-            writer.WriteEndArray();
-        }
-    }
 }
